@@ -1,0 +1,735 @@
+/* apibench: EC2 Query API load generator for vpcd.
+ *
+ * N client threads, each on its own keep-alive HTTP/1.1 connection, send SigV4-signed POSTs
+ * in a fixed round-robin mix of CreateVpc, DescribeVpcs, CreateSubnet, CreateRoute and
+ * AuthorizeSecurityGroupIngress, one request in flight per client, and time every request
+ * with CLOCK_MONOTONIC. Each client first creates a "container" (a VPC with an attached
+ * internet gateway, a route table and a security group) that receives its subnets, routes
+ * and rules; every value is unique so no request collides with another.
+ *
+ * Containers are kept to AWS's default quota sizes, so that the figures do not depend on how
+ * long the run is (vpcd rewrites a whole object on every change, so a route table with 10,000
+ * routes costs more per CreateRoute than one with 50): after --per-container routes (rules)
+ * the client makes a new route table (security group), and after --subnets-per-vpc /28 subnets
+ * a new container VPC. Those
+ * bookkeeping requests are not part of the mix: they are counted as "aux" and left out of
+ * the latency figures, but the time they take stays in the wall clock (so requests/s is
+ * slightly understated, never overstated).
+ *
+ * The last line is machine readable:
+ *   RESULT clients=N requests=N seconds=S rps=R p50_ms=X p99_ms=Y errors=E aux=A
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+enum op { OP_CREATE_VPC, OP_DESCRIBE_VPCS, OP_CREATE_SUBNET, OP_CREATE_ROUTE, OP_AUTHORIZE, OP__N };
+
+static const char *const op_names[OP__N] = {"CreateVpc", "DescribeVpcs", "CreateSubnet",
+                                            "CreateRoute", "AuthorizeSecurityGroupIngress"};
+
+struct config {
+    const char *host;
+    int port;
+    int clients;
+    double seconds;
+    double warmup;
+    const char *region;
+    const char *key;
+    const char *secret;
+    int per_container;
+    int subnets_per_vpc;
+    enum op mix[OP__N]; /* the actions sent, in round-robin order */
+    int n_mix;
+};
+
+struct sample {
+    uint32_t ns_lo; /* latency in ns, split so a sample stays 8 bytes */
+    uint16_t ns_hi;
+    uint16_t op;
+};
+
+struct client {
+    const struct config *cfg;
+    int index;
+    pthread_t thread;
+    int fd;
+    char hostport[64];
+    /* SigV4 key for the current UTC day. */
+    char key_date[9];
+    unsigned char signing_key[32];
+    /* The container. */
+    char vpc[32], igw[32], rtb[32], sg[32];
+    unsigned vpc_serial; /* picks the container VPC's /16 */
+    unsigned subnets;    /* /28s used in the container VPC */
+    unsigned routes, rules;
+    unsigned long route_serial, port_serial, vpc_created;
+    /* Results. */
+    struct sample *samples;
+    size_t n_samples, cap_samples;
+    unsigned long errors[OP__N];
+    unsigned long ok[OP__N];
+    unsigned long aux, aux_errors, reconnects;
+    bool setup_failed;
+    char first_error[512];
+    /* I/O buffers. */
+    char *req;
+    size_t req_cap;
+    char *resp;
+    size_t resp_cap, resp_len, body_off, body_len;
+};
+
+static atomic_int phase; /* 0 warmup, 1 recording, 2 stop */
+static pthread_barrier_t ready;
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "apibench: %s\n", msg);
+    exit(2);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n);
+    if (!p)
+        die("out of memory");
+    return p;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- SigV4 ---- */
+
+static void hex(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static void sha256_hex(const void *data, size_t n, char out[65])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(data, n, md);
+    hex(md, sizeof md, out);
+}
+
+static void hmac(const unsigned char *key, size_t key_len, const char *msg, unsigned char out[32])
+{
+    unsigned int len = 32;
+    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &len))
+        die("HMAC failed");
+}
+
+static void signing_key(struct client *c, const char *date)
+{
+    if (strcmp(c->key_date, date) == 0)
+        return;
+    char k0[160];
+    unsigned char k1[32], k2[32], k3[32];
+    snprintf(k0, sizeof k0, "AWS4%s", c->cfg->secret);
+    hmac((const unsigned char *)k0, strlen(k0), date, k1);
+    hmac(k1, 32, c->cfg->region, k2);
+    hmac(k2, 32, "ec2", k3);
+    hmac(k3, 32, "aws4_request", c->signing_key);
+    snprintf(c->key_date, sizeof c->key_date, "%s", date);
+}
+
+#define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+
+/* Builds the full HTTP request for body into c->req; returns its length. */
+static size_t build_request(struct client *c, const char *body)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char amz_date[17], date[9];
+    strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
+    strftime(date, sizeof date, "%Y%m%d", &tm);
+    signing_key(c, date);
+
+    size_t body_len = strlen(body);
+    char body_hash[65], canon_hash[65], canon[1024], to_sign[512], sig_hex[65];
+    unsigned char sig[32];
+    sha256_hex(body, body_len, body_hash);
+    int n = snprintf(canon, sizeof canon,
+                     "POST\n/\n\ncontent-type:" CONTENT_TYPE "\nhost:%s\nx-amz-date:%s\n\n"
+                     "content-type;host;x-amz-date\n%s",
+                     c->hostport, amz_date, body_hash);
+    sha256_hex(canon, (size_t)n, canon_hash);
+    snprintf(to_sign, sizeof to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/ec2/aws4_request\n%s", amz_date,
+             date, c->cfg->region, canon_hash);
+    hmac(c->signing_key, 32, to_sign, sig);
+    hex(sig, 32, sig_hex);
+
+    size_t need = body_len + 1024;
+    if (c->req_cap < need) {
+        c->req_cap = need;
+        c->req = xrealloc(c->req, need);
+    }
+    n = snprintf(c->req, c->req_cap,
+                 "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: " CONTENT_TYPE "\r\n"
+                 "X-Amz-Date: %s\r\nAuthorization: AWS4-HMAC-SHA256 Credential=%s/%s/%s/ec2/"
+                 "aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=%s\r\n"
+                 "Content-Length: %zu\r\n\r\n%s",
+                 c->hostport, amz_date, c->cfg->key, date, c->cfg->region, sig_hex, body_len, body);
+    return (size_t)n;
+}
+
+/* ---- HTTP over one keep-alive connection ---- */
+
+static int connect_to(struct client *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (c->fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)c->cfg->port);
+    if (inet_pton(AF_INET, c->cfg->host, &a.sin_addr) != 1 ||
+        connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(c->fd);
+        c->fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static ssize_t fill(struct client *c)
+{
+    if (c->resp_cap - c->resp_len < 4096) {
+        c->resp_cap = c->resp_cap ? c->resp_cap * 2 : 65536;
+        c->resp = xrealloc(c->resp, c->resp_cap);
+    }
+    ssize_t r;
+    do
+        r = recv(c->fd, c->resp + c->resp_len, c->resp_cap - c->resp_len - 1, 0);
+    while (r < 0 && errno == EINTR);
+    if (r > 0)
+        c->resp_len += (size_t)r;
+    return r;
+}
+
+/* Reads one response; returns its status, or -1 if the connection failed. Sets *close_after
+ * when the server will close the connection. */
+static int read_response(struct client *c, bool *close_after)
+{
+    c->resp_len = 0;
+    char *end = NULL;
+    while (!end) {
+        if (fill(c) <= 0)
+            return -1;
+        c->resp[c->resp_len] = '\0';
+        end = strstr(c->resp, "\r\n\r\n");
+    }
+    int status = 0;
+    if (sscanf(c->resp, "HTTP/1.%*d %d", &status) != 1)
+        return -1;
+    size_t hdr_len = (size_t)(end - c->resp) + 4;
+    long content_length = -1;
+    *close_after = false;
+    for (char *line = strstr(c->resp, "\r\n") + 2; line < end;) {
+        char *eol = strstr(line, "\r\n");
+        if (strncasecmp(line, "Content-Length:", 15) == 0)
+            content_length = strtol(line + 15, NULL, 10);
+        else if (strncasecmp(line, "Connection:", 11) == 0 && strstr(line, "close") &&
+                 strstr(line, "close") < eol)
+            *close_after = true;
+        line = eol + 2;
+    }
+    if (content_length < 0) {
+        /* No length: the body runs to the end of the connection. */
+        while (fill(c) > 0)
+            ;
+        content_length = (long)(c->resp_len - hdr_len);
+        *close_after = true;
+    }
+    while (c->resp_len < hdr_len + (size_t)content_length)
+        if (fill(c) <= 0)
+            return -1;
+    c->resp[hdr_len + (size_t)content_length] = '\0';
+    c->body_off = hdr_len;
+    c->body_len = (size_t)content_length;
+    return status;
+}
+
+/* One request/response exchange, reconnecting once if the kept-alive connection was closed.
+ * Returns the HTTP status or -1. */
+static int exchange(struct client *c, const char *body)
+{
+    size_t n = build_request(c, body);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (c->fd < 0 && connect_to(c) != 0)
+            return -1;
+        bool close_after;
+        int status = -1;
+        if (send_all(c->fd, c->req, n) == 0)
+            status = read_response(c, &close_after);
+        if (status < 0) {
+            close(c->fd);
+            c->fd = -1;
+            c->reconnects++;
+            continue;
+        }
+        if (close_after) {
+            close(c->fd);
+            c->fd = -1;
+        }
+        return status;
+    }
+    return -1;
+}
+
+static const char *body_of(const struct client *c)
+{
+    return c->resp + c->body_off;
+}
+
+/* Copies the text of the first <tag>...</tag> of the reply body into out. */
+static int xml_field(const struct client *c, const char *tag, char *out, size_t cap)
+{
+    char open[64];
+    snprintf(open, sizeof open, "<%s>", tag);
+    const char *p = strstr(body_of(c), open);
+    if (!p)
+        return -1;
+    p += strlen(open);
+    const char *e = strchr(p, '<');
+    if (!e || (size_t)(e - p) >= cap)
+        return -1;
+    memcpy(out, p, (size_t)(e - p));
+    out[e - p] = '\0';
+    return 0;
+}
+
+static void note_error(struct client *c, const char *what, int status)
+{
+    if (c->first_error[0])
+        return;
+    const char *code = status > 0 ? strstr(body_of(c), "<Code>") : NULL;
+    snprintf(c->first_error, sizeof c->first_error, "%s: HTTP %d %.200s", what, status,
+             code ? code : (status > 0 ? body_of(c) : "(no reply)"));
+}
+
+/* ---- the container (setup and rotation; "aux" requests) ---- */
+
+static int aux(struct client *c, const char *body, const char *tag, char *out, size_t cap)
+{
+    c->aux++;
+    int status = exchange(c, body);
+    if (status != 200 || (tag && xml_field(c, tag, out, cap) != 0)) {
+        c->aux_errors++;
+        note_error(c, "setup/rotation", status);
+        return -1;
+    }
+    return 0;
+}
+
+static int new_route_table(struct client *c)
+{
+    char body[256];
+    snprintf(body, sizeof body, "Action=CreateRouteTable&Version=2016-11-15&VpcId=%s", c->vpc);
+    c->routes = 0;
+    return aux(c, body, "routeTableId", c->rtb, sizeof c->rtb);
+}
+
+static int new_security_group(struct client *c)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "Action=CreateSecurityGroup&Version=2016-11-15&VpcId=%s&GroupName=bench-%d-%lu"
+             "&GroupDescription=apibench",
+             c->vpc, c->index, c->port_serial);
+    c->rules = 0;
+    return aux(c, body, "groupId", c->sg, sizeof c->sg);
+}
+
+static int new_container(struct client *c)
+{
+    char body[256];
+    c->vpc_serial++;
+    snprintf(body, sizeof body, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.%u.0.0/16",
+             (c->index * 37 + c->vpc_serial) % 256);
+    if (aux(c, body, "vpcId", c->vpc, sizeof c->vpc))
+        return -1;
+    c->subnets = 0;
+    if (aux(c, "Action=CreateInternetGateway&Version=2016-11-15", "internetGatewayId", c->igw,
+            sizeof c->igw))
+        return -1;
+    snprintf(body, sizeof body,
+             "Action=AttachInternetGateway&Version=2016-11-15&InternetGatewayId=%s&VpcId=%s",
+             c->igw, c->vpc);
+    if (aux(c, body, NULL, NULL, 0))
+        return -1;
+    return new_route_table(c) || new_security_group(c) ? -1 : 0;
+}
+
+/* ---- the mix ---- */
+
+static void make_body(struct client *c, enum op op, char *body, size_t cap)
+{
+    switch (op) {
+    case OP_CREATE_VPC:
+        snprintf(body, cap, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.%lu.0.0/16",
+                 c->vpc_created++ % 256);
+        break;
+    case OP_DESCRIBE_VPCS:
+        snprintf(body, cap, "Action=DescribeVpcs&Version=2016-11-15&VpcId.1=%s", c->vpc);
+        break;
+    case OP_CREATE_SUBNET: {
+        unsigned base = (c->index * 37 + c->vpc_serial) % 256, k = c->subnets++;
+        snprintf(body, cap,
+                 "Action=CreateSubnet&Version=2016-11-15&VpcId=%s&CidrBlock=10.%u.%u.%u/28", c->vpc,
+                 base, k / 16, (k % 16) * 16);
+        break;
+    }
+    case OP_CREATE_ROUTE: {
+        /* Distinct public /32s: client i owns 20+i.x.y.z. */
+        unsigned long k = c->route_serial++;
+        c->routes++;
+        snprintf(body, cap,
+                 "Action=CreateRoute&Version=2016-11-15&RouteTableId=%s&GatewayId=%s"
+                 "&DestinationCidrBlock=%d.%lu.%lu.%lu/32",
+                 c->rtb, c->igw, 20 + c->index, (k >> 16) & 255, (k >> 8) & 255, k & 255);
+        break;
+    }
+    case OP_AUTHORIZE: {
+        unsigned long port = 1 + c->rules++;
+        c->port_serial++;
+        snprintf(body, cap,
+                 "Action=AuthorizeSecurityGroupIngress&Version=2016-11-15&GroupId=%s"
+                 "&IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=%lu"
+                 "&IpPermissions.1.ToPort=%lu&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8",
+                 c->sg, port, port);
+        break;
+    }
+    default:
+        body[0] = '\0';
+    }
+}
+
+/* Keeps the container within its sizes before the next request of op needs it. */
+static void rotate(struct client *c, enum op op)
+{
+    unsigned limit = (unsigned)c->cfg->per_container;
+    if (op == OP_CREATE_SUBNET && c->subnets >= (unsigned)c->cfg->subnets_per_vpc)
+        new_container(c);
+    else if (op == OP_CREATE_ROUTE && limit && c->routes >= limit)
+        new_route_table(c);
+    else if (op == OP_AUTHORIZE && (c->rules >= (limit ? limit : 65535u)))
+        new_security_group(c);
+}
+
+static void record(struct client *c, enum op op, uint64_t ns)
+{
+    if (c->n_samples == c->cap_samples) {
+        c->cap_samples = c->cap_samples ? c->cap_samples * 2 : 65536;
+        c->samples = xrealloc(c->samples, c->cap_samples * sizeof *c->samples);
+    }
+    if (ns > 0xffffffffffffull)
+        ns = 0xffffffffffffull;
+    c->samples[c->n_samples++] =
+        (struct sample){.ns_lo = (uint32_t)ns, .ns_hi = (uint16_t)(ns >> 32), .op = (uint16_t)op};
+}
+
+static void *client_main(void *arg)
+{
+    struct client *c = arg;
+    c->fd = -1;
+    snprintf(c->hostport, sizeof c->hostport, "%s:%d", c->cfg->host, c->cfg->port);
+    if (new_container(c) != 0)
+        c->setup_failed = true;
+    pthread_barrier_wait(&ready);
+    char body[512];
+    for (unsigned i = (unsigned)c->index;; i++) {
+        int ph = atomic_load_explicit(&phase, memory_order_relaxed);
+        if (ph == 2)
+            break;
+        enum op op = c->cfg->mix[i % (unsigned)c->cfg->n_mix];
+        rotate(c, op);
+        make_body(c, op, body, sizeof body);
+        uint64_t t0 = now_ns();
+        int status = exchange(c, body);
+        uint64_t t1 = now_ns();
+        /* A request that straddles the end still counts toward the phase it started in. */
+        if (ph != 1)
+            continue;
+        if (status == 200) {
+            c->ok[op]++;
+            record(c, op, t1 - t0);
+        } else {
+            c->errors[op]++;
+            note_error(c, op_names[op], status);
+        }
+    }
+    if (c->fd >= 0)
+        close(c->fd);
+    return NULL;
+}
+
+/* ---- report ---- */
+
+static uint64_t sample_ns(const struct sample *s)
+{
+    return ((uint64_t)s->ns_hi << 32) | s->ns_lo;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted values. */
+static double pct_ms(const uint64_t *v, size_t n, double p)
+{
+    if (!n)
+        return 0;
+    size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return (double)v[rank - 1] / 1e6;
+}
+
+/* --actions CreateVpc,DescribeVpcs,...: a subset of the mix (for finding ceilings). */
+static int parse_mix(struct config *cfg, const char *list)
+{
+    char copy[512], *save = NULL;
+    snprintf(copy, sizeof copy, "%s", list);
+    cfg->n_mix = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int o = 0;
+        while (o < OP__N && strcmp(op_names[o], tok) != 0)
+            o++;
+        if (o == OP__N || cfg->n_mix == OP__N)
+            return -1;
+        cfg->mix[cfg->n_mix++] = (enum op)o;
+    }
+    return cfg->n_mix ? 0 : -1;
+}
+
+static void usage(void)
+{
+    fprintf(
+        stderr,
+        "usage: apibench --port P [--host 127.0.0.1] [--clients N] [--seconds S]\n"
+        "                [--warmup S] [--region R] [--key K] [--secret S]\n"
+        "                [--per-container N]    routes per table, rules per group (default 50;\n"
+        "                                       0: one table and group for the whole run)\n"
+        "                [--subnets-per-vpc N]  /28 subnets per container VPC (default 200,"
+        " max 4096)\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg = {.host = "127.0.0.1",
+                         .port = 0,
+                         .clients = 1,
+                         .seconds = 5,
+                         .warmup = 1,
+                         .region = "us-east-1",
+                         .key = "test",
+                         .secret = "test",
+                         .per_container = 50,
+                         .subnets_per_vpc = 200};
+    static const struct option opts[] = {{"host", required_argument, NULL, 'h'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"clients", required_argument, NULL, 'c'},
+                                         {"seconds", required_argument, NULL, 's'},
+                                         {"warmup", required_argument, NULL, 'w'},
+                                         {"region", required_argument, NULL, 'r'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"secret", required_argument, NULL, 'S'},
+                                         {"per-container", required_argument, NULL, 'P'},
+                                         {"subnets-per-vpc", required_argument, NULL, 'N'},
+                                         {"actions", required_argument, NULL, 'A'},
+                                         {NULL, 0, NULL, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            cfg.host = optarg;
+            break;
+        case 'p':
+            cfg.port = atoi(optarg);
+            break;
+        case 'c':
+            cfg.clients = atoi(optarg);
+            break;
+        case 's':
+            cfg.seconds = atof(optarg);
+            break;
+        case 'w':
+            cfg.warmup = atof(optarg);
+            break;
+        case 'r':
+            cfg.region = optarg;
+            break;
+        case 'k':
+            cfg.key = optarg;
+            break;
+        case 'S':
+            cfg.secret = optarg;
+            break;
+        case 'P':
+            cfg.per_container = atoi(optarg);
+            break;
+        case 'A':
+            if (parse_mix(&cfg, optarg))
+                usage();
+            break;
+        case 'N':
+            cfg.subnets_per_vpc = atoi(optarg);
+            break;
+        default:
+            usage();
+        }
+    }
+    if (cfg.n_mix == 0)
+        for (int o = 0; o < OP__N; o++)
+            cfg.mix[cfg.n_mix++] = (enum op)o;
+    if (cfg.port <= 0 || cfg.clients < 1 || cfg.clients > 200 || cfg.seconds <= 0 ||
+        cfg.warmup < 0 || cfg.per_container < 0 || cfg.subnets_per_vpc < 1 ||
+        cfg.subnets_per_vpc > 4096)
+        usage();
+
+    struct client *cl = calloc((size_t)cfg.clients, sizeof *cl);
+    if (!cl)
+        die("out of memory");
+    pthread_barrier_init(&ready, NULL, (unsigned)cfg.clients + 1);
+    atomic_store(&phase, cfg.warmup > 0 ? 0 : 1);
+    for (int i = 0; i < cfg.clients; i++) {
+        cl[i].cfg = &cfg;
+        cl[i].index = i;
+        if (pthread_create(&cl[i].thread, NULL, client_main, &cl[i]) != 0)
+            die("pthread_create failed");
+    }
+    pthread_barrier_wait(&ready);
+    struct timespec ts;
+    if (cfg.warmup > 0) {
+        ts.tv_sec = (time_t)cfg.warmup;
+        ts.tv_nsec = (long)((cfg.warmup - (double)ts.tv_sec) * 1e9);
+        nanosleep(&ts, NULL);
+        atomic_store(&phase, 1);
+    }
+    uint64_t t0 = now_ns();
+    ts.tv_sec = (time_t)cfg.seconds;
+    ts.tv_nsec = (long)((cfg.seconds - (double)ts.tv_sec) * 1e9);
+    nanosleep(&ts, NULL);
+    atomic_store(&phase, 2);
+    uint64_t t1 = now_ns();
+    for (int i = 0; i < cfg.clients; i++)
+        pthread_join(cl[i].thread, NULL);
+    double secs = (double)(t1 - t0) / 1e9;
+
+    size_t total = 0;
+    unsigned long errors = 0, aux_n = 0, aux_err = 0, reconnects = 0;
+    int setup_failed = 0;
+    for (int i = 0; i < cfg.clients; i++) {
+        total += cl[i].n_samples;
+        for (int o = 0; o < OP__N; o++)
+            errors += cl[i].errors[o];
+        aux_n += cl[i].aux;
+        aux_err += cl[i].aux_errors;
+        reconnects += cl[i].reconnects;
+        setup_failed += cl[i].setup_failed;
+    }
+    uint64_t *all = malloc((total ? total : 1) * sizeof *all);
+    uint64_t *per = malloc((total ? total : 1) * sizeof *per);
+    if (!all || !per)
+        die("out of memory");
+    size_t k = 0;
+    for (int i = 0; i < cfg.clients; i++)
+        for (size_t j = 0; j < cl[i].n_samples; j++)
+            all[k++] = sample_ns(&cl[i].samples[j]);
+    qsort(all, total, sizeof *all, cmp_u64);
+
+    printf("apibench: %d client(s), %.2f s measured after %.1f s warm-up, region %s, SigV4 key "
+           "%s, keep-alive\n",
+           cfg.clients, secs, cfg.warmup, cfg.region, cfg.key);
+    printf("  %-30s %9s %8s %9s %9s %9s\n", "action", "ok", "errors", "p50 ms", "p99 ms", "max ms");
+    for (int o = 0; o < OP__N; o++) {
+        size_t n = 0;
+        unsigned long err = 0;
+        for (int i = 0; i < cfg.clients; i++) {
+            err += cl[i].errors[o];
+            for (size_t j = 0; j < cl[i].n_samples; j++)
+                if (cl[i].samples[j].op == o)
+                    per[n++] = sample_ns(&cl[i].samples[j]);
+        }
+        qsort(per, n, sizeof *per, cmp_u64);
+        printf("  %-30s %9zu %8lu %9.3f %9.3f %9.3f\n", op_names[o], n, err, pct_ms(per, n, 50),
+               pct_ms(per, n, 99), n ? (double)per[n - 1] / 1e6 : 0.0);
+    }
+    printf("  %-30s %9zu %8lu %9.3f %9.3f %9.3f\n", "all", total, errors, pct_ms(all, total, 50),
+           pct_ms(all, total, 99), total ? (double)all[total - 1] / 1e6 : 0.0);
+    printf("  aux (setup/rotation) requests: %lu (%lu failed); reconnects: %lu\n", aux_n, aux_err,
+           reconnects);
+    for (int i = 0; i < cfg.clients; i++)
+        if (cl[i].first_error[0])
+            printf("  client %d first error: %s\n", i, cl[i].first_error);
+    if (setup_failed)
+        printf("  %d client(s) could not set up their whole container (see the errors)\n",
+               setup_failed);
+    printf("RESULT clients=%d requests=%zu seconds=%.3f rps=%.0f p50_ms=%.3f p99_ms=%.3f "
+           "errors=%lu aux=%lu\n",
+           cfg.clients, total, secs, (double)total / secs, pct_ms(all, total, 50),
+           pct_ms(all, total, 99), errors, aux_n);
+
+    for (int i = 0; i < cfg.clients; i++) {
+        free(cl[i].samples);
+        free(cl[i].req);
+        free(cl[i].resp);
+    }
+    free(cl);
+    free(all);
+    free(per);
+    pthread_barrier_destroy(&ready);
+    return 0;
+}

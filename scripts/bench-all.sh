@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Builds vpcd and the benchmarks, runs them and prints one summary table (medians of runs).
+#   bench/api: requests/s and p50/p99 latency of a CreateVpc / DescribeVpcs / CreateSubnet /
+#   CreateRoute / AuthorizeSecurityGroupIngress mix over keep-alive connections with SigV4,
+#   for each durability setting (fsync per commit, the default; --no-fsync) and client count.
+# Environment: BENCH_SECONDS (5), BENCH_WARMUP (1), BENCH_RUNS (3), BENCH_CLIENTS ("1 8"),
+#   BENCH_DURABILITY ("fsync no-fsync"), BENCH_STATE_DIR (/var/tmp; must be a real disk for the
+#   fsync figures to mean anything), APIBENCH_ARGS (extra apibench flags), VPCD_BIN.
+# Raw output of every run goes to build/bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${BENCH_SECONDS:-5}
+WARMUP=${BENCH_WARMUP:-1}
+RUNS=${BENCH_RUNS:-3}
+CLIENTS=${BENCH_CLIENTS:-"1 8"}
+DURABILITY=${BENCH_DURABILITY:-"fsync no-fsync"}
+STATE_BASE=${BENCH_STATE_DIR:-/var/tmp}
+VPCD_BIN=${VPCD_BIN:-build/vpcd}
+RESULTS=build/bench/results
+
+make -s all
+make -s -C bench/api
+mkdir -p "$RESULTS"
+rm -f "$RESULTS"/api-*.txt
+
+QUOTAS=(--quota vpcs-per-region=1000000 --quota subnets-per-vpc=100000
+        --quota routes-per-table=100000 --quota rules-per-security-group=100000
+        --quota internet-gateways-per-region=1000000 --quota security-groups-per-region=1000000
+        --quota route-tables-per-vpc=100000)
+
+VPCD_PID=
+STATE=
+stop_vpcd() {
+  if [ -n "$VPCD_PID" ]; then
+    kill "$VPCD_PID" 2>/dev/null || true
+    wait "$VPCD_PID" 2>/dev/null || true
+    VPCD_PID=
+  fi
+  if [ -n "$STATE" ]; then rm -rf "$STATE"; STATE=; fi
+}
+trap stop_vpcd EXIT
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_vpcd DURABILITY: a fresh vpcd on a fresh state directory, so runs are independent.
+start_vpcd() {
+  local flags=()
+  [ "$1" = no-fsync ] && flags+=(--no-fsync)
+  STATE=$(mktemp -d "$STATE_BASE/vpcd-bench.XXXXXX")
+  PORT=$(free_port)
+  "$VPCD_BIN" --listen "127.0.0.1:$PORT" --state "$STATE/db" --no-dataplane "${QUOTAS[@]}" \
+    ${flags[@]+"${flags[@]}"} >"$STATE/log" 2>&1 &
+  VPCD_PID=$!
+  for _ in $(seq 1 200); do
+    curl -sf "http://127.0.0.1:$PORT/_vpcd/health" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "vpcd did not start:"; cat "$STATE/log"; exit 1
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p"; }
+
+echo "bench/api: $RUNS run(s) x ${SECONDS_PER_RUN}s (after ${WARMUP}s warm-up) per configuration," \
+  "$(nproc) CPU(s), state in $STATE_BASE ($(df -T "$STATE_BASE" | awk 'NR==2 {print $2}'))," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+ROWS=()
+for dur in $DURABILITY; do
+  for c in $CLIENTS; do
+    rps=(); p50=(); p99=(); errs=()
+    for run in $(seq 1 "$RUNS"); do
+      start_vpcd "$dur"
+      out="$RESULTS/api-$dur-c$c-run$run.txt"
+      # shellcheck disable=SC2086
+      build/bench/apibench --port "$PORT" --clients "$c" --seconds "$SECONDS_PER_RUN" \
+        --warmup "$WARMUP" ${APIBENCH_ARGS:-} >"$out"
+      stop_vpcd
+      line=$(grep '^RESULT' "$out")
+      rps+=("$(echo "$line" | field rps)")
+      p50+=("$(echo "$line" | field p50_ms)")
+      p99+=("$(echo "$line" | field p99_ms)")
+      errs+=("$(echo "$line" | field errors)")
+      echo "  $dur clients=$c run $run: $line" | sed 's/RESULT //'
+    done
+    m_rps=$(printf '%s\n' "${rps[@]}" | median)
+    m_p50=$(printf '%s\n' "${p50[@]}" | median)
+    m_p99=$(printf '%s\n' "${p99[@]}" | median)
+    m_err=$(printf '%s\n' "${errs[@]}" | median)
+    met=$(awk -v r="$m_rps" -v p="$m_p99" 'BEGIN {print (r >= 20000 && p < 2) ? "yes" : "no"}')
+    ROWS+=("$(printf '%-9s %7s %10s %9s %9s %8s   %s' "$dur" "$c" "$m_rps" "$m_p50" "$m_p99" \
+      "$m_err" "$met")")
+  done
+done
+
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes compete for the same 2 CPUs)"
+echo "bench/api summary (medians of $RUNS runs; target >= 20000 req/s with p99 < 2 ms)"
+printf '%-9s %7s %10s %9s %9s %8s   %s\n' durability clients "req/s" "p50 ms" "p99 ms" errors \
+  "target met"
+printf '%s\n' "${ROWS[@]}"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make test`: every suite, first on the release build, then again under ASan+UBSan.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+step() { echo; echo "=== $1"; }
+run() { local name=$1; shift; step "$name"; if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; status=1; fi; }
+
+run "build" make -s -j"$(nproc)" all units
+run "unit tests" make -s unit
+run "build (ASan+UBSan)" make -s -j"$(nproc)" debug
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run "unit tests (ASan+UBSan)" make -s unit-debug
+for suite in tests/e2e/run-*.sh; do
+  [ -e "$suite" ] || continue
+  run "$(basename "$suite" .sh)" "$suite" build/vpcd
+  run "$(basename "$suite" .sh) (ASan+UBSan)" "$suite" build/debug/vpcd
+done
+run "fuzz (${FUZZ_SECONDS:-60}s each)" make -s fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+echo
+[ $status -eq 0 ] && echo "make test: all suites passed" || echo "make test: FAILURES above"
+exit $status

@@ -1,0 +1,57 @@
+/* The API service: authenticates a request, routes it by the credential scope's service
+ * (ec2 or sts), runs the action against the model under one lock, makes the change durable,
+ * and builds the reply. Transport-neutral so tests and benchmarks can call it directly. */
+#ifndef VPCD_API_SERVICE_H
+#define VPCD_API_SERVICE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/sigv4.h"
+#include "lib/strbuf.h"
+#include "model/model.h"
+#include "store/store.h"
+
+struct credential {
+    char access_key[129];
+    char secret[129];
+    char account[13];
+};
+
+struct service {
+    struct model *model; /* owned */
+    struct store *store; /* owned */
+    pthread_mutex_t lock; /* serialises model mutations and their commits */
+    bool dev;             /* --dev: no signature checks; reset endpoint */
+    struct credential *creds;
+    size_t n_creds;
+    unsigned long n_requests;
+};
+
+struct service_request {
+    const char *method;
+    const char *path;
+    const char *query; /* raw query string, "" if none */
+    const struct sigv4_header *headers;
+    size_t n_headers;
+    const unsigned char *body;
+    size_t body_len;
+};
+
+struct service_response {
+    int status;
+    const char *content_type; /* static */
+    struct strbuf body;       /* owned by the response; service_response_destroy() frees it */
+};
+
+/* Takes ownership of model and store. Returns 0 or a negative errno. */
+int service_init(struct service *svc, struct model *model, struct store *store, bool dev);
+void service_destroy(struct service *svc);
+/* Reads "ACCESS_KEY SECRET ACCOUNT" lines ('#' comments). Returns 0 or a negative errno. */
+int service_load_credentials(struct service *svc, const char *path);
+void service_handle(struct service *svc, const struct service_request *req,
+                    struct service_response *resp);
+void service_response_destroy(struct service_response *resp);
+
+#endif

@@ -1,0 +1,164 @@
+/* vpcd: the daemon. Parses flags, loads state, serves the API until SIGINT/SIGTERM. */
+#include <errno.h>
+#include <getopt.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/http.h"
+#include "api/service.h"
+#include "model/model.h"
+#include "store/store.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: vpcd [options]\n"
+            "  --listen ADDR:PORT     API address (default 127.0.0.1:4566)\n"
+            "  --state DIR            state directory (default ./var)\n"
+            "  --credentials FILE     extra keys: 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' per line\n"
+            "  --dev                  skip SigV4 checks (a 12-digit key id selects the account) and\n"
+            "                         enable POST /_vpcd/reset\n"
+            "  --no-dataplane         control plane only (no namespaces or packet forwarding)\n"
+            "  --threads N            HTTP worker threads (default: number of CPUs)\n"
+            "  --no-fsync             commit without fsync: survives a vpcd crash, not a host crash\n"
+            "  --quota NAME=N         override a quota: vpcs-per-region, subnets-per-vpc,\n"
+            "                         ipv4-cidrs-per-vpc, ipv6-cidrs-per-vpc, route-tables-per-vpc,\n"
+            "                         routes-per-table, security-groups-per-region,\n"
+            "                         rules-per-security-group, network-acls-per-vpc,\n"
+            "                         network-acl-rules, internet-gateways-per-region,\n"
+            "                         prefix-lists-per-region\n"
+            "  --help                 this text\n");
+}
+
+static int set_quota(struct model_config *cfg, const char *spec)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } quotas[] = {
+        {"vpcs-per-region", offsetof(struct model_config, vpcs_per_region)},
+        {"subnets-per-vpc", offsetof(struct model_config, subnets_per_vpc)},
+        {"ipv4-cidrs-per-vpc", offsetof(struct model_config, ipv4_cidrs_per_vpc)},
+        {"ipv6-cidrs-per-vpc", offsetof(struct model_config, ipv6_cidrs_per_vpc)},
+        {"route-tables-per-vpc", offsetof(struct model_config, rtbs_per_vpc)},
+        {"routes-per-table", offsetof(struct model_config, routes_per_rtb)},
+        {"security-groups-per-region", offsetof(struct model_config, sgs_per_region)},
+        {"rules-per-security-group", offsetof(struct model_config, rules_per_sg)},
+        {"network-acls-per-vpc", offsetof(struct model_config, nacls_per_vpc)},
+        {"network-acl-rules", offsetof(struct model_config, nacl_rules_per_direction)},
+        {"internet-gateways-per-region", offsetof(struct model_config, igws_per_region)},
+        {"prefix-lists-per-region", offsetof(struct model_config, prefix_lists_per_region)},
+    };
+    const char *eq = strchr(spec, '=');
+    if (!eq)
+        return -EINVAL;
+    char *end;
+    unsigned long v = strtoul(eq + 1, &end, 10);
+    if (*end || end == eq + 1 || v == 0 || v > 1000000)
+        return -EINVAL;
+    for (size_t i = 0; i < sizeof quotas / sizeof quotas[0]; i++) {
+        if (strlen(quotas[i].name) == (size_t)(eq - spec) &&
+            strncmp(quotas[i].name, spec, (size_t)(eq - spec)) == 0) {
+            *(unsigned *)((char *)cfg + quotas[i].offset) = (unsigned)v;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *listen = "127.0.0.1:4566", *state = "./var", *credentials = NULL;
+    bool dev = false, fsync_commits = true;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    struct model_config cfg;
+    model_config_defaults(&cfg);
+    enum { OPT_LISTEN = 256, OPT_STATE, OPT_CREDS, OPT_DEV, OPT_NODP, OPT_THREADS, OPT_NOFSYNC,
+           OPT_QUOTA, OPT_HELP };
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"credentials", required_argument, NULL, OPT_CREDS},
+        {"dev", no_argument, NULL, OPT_DEV},
+        {"no-dataplane", no_argument, NULL, OPT_NODP},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"no-fsync", no_argument, NULL, OPT_NOFSYNC},
+        {"quota", required_argument, NULL, OPT_QUOTA},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_LISTEN: listen = optarg; break;
+        case OPT_STATE: state = optarg; break;
+        case OPT_CREDS: credentials = optarg; break;
+        case OPT_DEV: dev = true; break;
+        case OPT_NODP: break; /* the data plane arrives with a later release; off either way */
+        case OPT_THREADS: threads = strtol(optarg, NULL, 10); break;
+        case OPT_NOFSYNC: fsync_commits = false; break;
+        case OPT_QUOTA:
+            if (set_quota(&cfg, optarg)) {
+                fprintf(stderr, "vpcd: bad --quota '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_HELP: usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (threads < 1 || threads > 64)
+        threads = 2;
+
+    struct store *store;
+    int rc = store_open(state, fsync_commits, &store);
+    if (rc) {
+        fprintf(stderr, "vpcd: cannot open state in %s: %s\n", state, strerror(-rc));
+        return 1;
+    }
+    struct model *model = model_new(&cfg);
+    if (store_load(store, model) != 0) {
+        fprintf(stderr, "vpcd: cannot load state from %s\n", state);
+        model_free(model);
+        store_close(store);
+        return 1;
+    }
+    struct service svc;
+    service_init(&svc, model, store, dev);
+    if (credentials && (rc = service_load_credentials(&svc, credentials)) != 0) {
+        fprintf(stderr, "vpcd: cannot read credentials %s: %s\n", credentials, strerror(-rc));
+        service_destroy(&svc);
+        return 1;
+    }
+    struct http_server *http;
+    if ((rc = http_start(&svc, listen, (unsigned)threads, &http)) != 0) {
+        fprintf(stderr, "vpcd: cannot listen on %s: %s\n", listen, strerror(-rc));
+        service_destroy(&svc);
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fprintf(stderr, "vpcd: serving the EC2 API on http://%s (state %s%s)\n", listen, state,
+            dev ? ", dev mode" : "");
+    while (!stop_requested)
+        pause();
+    http_stop(http);
+    service_destroy(&svc);
+    fprintf(stderr, "vpcd: stopped\n");
+    return 0;
+}

@@ -1,0 +1,17 @@
+/* The resource classes, one per type, defined in the family files. */
+#ifndef VPCD_MODEL_CLASSES_H
+#define VPCD_MODEL_CLASSES_H
+
+#include "model/model.h"
+
+extern const struct res_class scope_class;
+extern const struct res_class vpc_class;
+extern const struct res_class subnet_class;
+extern const struct res_class rtb_class;
+extern const struct res_class sg_class;
+extern const struct res_class nacl_class;
+extern const struct res_class igw_class;
+extern const struct res_class eigw_class;
+extern const struct res_class pl_class;
+
+#endif

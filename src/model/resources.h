@@ -1,0 +1,480 @@
+/* The VPC resources and the model calls that change them. Objects refer to each other by
+ * id (looked up through the model), never by pointer, so deleting one object can never leave
+ * another dangling. Every function that takes a struct merr returns 0, or -1 with the AWS
+ * error and nothing changed. */
+#ifndef VPCD_MODEL_RESOURCES_H
+#define VPCD_MODEL_RESOURCES_H
+
+#include "lib/addr.h"
+#include "model/model.h"
+
+/* ---- VPC ---- */
+
+struct vpc_cidr {
+    char assoc_id[ID_MAX]; /* vpc-cidr-assoc-... */
+    struct prefix4 cidr;
+};
+
+struct vpc_ipv6_cidr {
+    char assoc_id[ID_MAX];
+    struct prefix6 cidr;
+};
+
+struct vpc {
+    struct res hdr;
+    struct vpc_cidr *cidrs; /* [0] is the primary block, never removed */
+    size_t n_cidrs, cap_cidrs;
+    struct vpc_ipv6_cidr *ipv6;
+    size_t n_ipv6, cap_ipv6;
+    bool is_default;
+    char tenancy[16];
+    bool dns_support;
+    bool dns_hostnames;
+    bool nau_metrics;
+    char main_rtb_id[ID_MAX];
+    char default_acl_id[ID_MAX];
+    char default_sg_id[ID_MAX];
+};
+
+struct vpc_create_args {
+    const char *cidr;             /* required unless is_default */
+    bool amazon_ipv6;
+    const char *tenancy;          /* NULL: "default" */
+    const struct tag_list *tags;  /* borrowed, may be NULL */
+};
+
+int vpc_create(struct model *m, struct scope *s, const struct vpc_create_args *a,
+               struct vpc **out, struct merr *err);
+int vpc_create_default(struct model *m, struct scope *s, struct vpc **out, struct merr *err);
+int vpc_delete(struct model *m, struct scope *s, const char *vpc_id, struct merr *err);
+struct vpc *vpc_find(const struct model *m, const struct scope *s, const char *id);
+bool vpc_has_ipv6(const struct vpc *v);
+/* The /56 blocks are drawn from here, like Amazon's 2600:1f00::/24 pool. */
+int vpc_associate_cidr(struct model *m, struct scope *s, const char *vpc_id, const char *cidr,
+                       bool amazon_ipv6, const char **assoc_id_out, struct merr *err);
+int vpc_disassociate_cidr(struct model *m, struct scope *s, const char *assoc_id,
+                          struct vpc **vpc_out, struct merr *err);
+/* attribute: enableDnsSupport | enableDnsHostnames | enableNetworkAddressUsageMetrics */
+int vpc_set_attribute(struct model *m, struct scope *s, const char *vpc_id,
+                      const char *attribute, bool value, struct merr *err);
+
+/* ---- Subnet ---- */
+
+struct subnet_ipv6_cidr {
+    char assoc_id[ID_MAX]; /* subnet-cidr-assoc-... */
+    struct prefix6 cidr;
+};
+
+struct subnet {
+    struct res hdr;
+    char vpc_id[ID_MAX];
+    bool has_ipv4; /* false for IPv6-only subnets */
+    struct prefix4 cidr;
+    struct subnet_ipv6_cidr *ipv6;
+    size_t n_ipv6, cap_ipv6;
+    char az[40];
+    bool default_for_az;
+    bool map_public_ip;
+    bool assign_ipv6;
+    bool ipv6_native;
+    bool enable_dns64;
+    bool rn_dns_a;
+    bool rn_dns_aaaa;
+    char hostname_type[16]; /* ip-name | resource-name */
+    unsigned used_ipv4;     /* addresses taken by interfaces (besides the 5 reserved) */
+    int lni_device_index;   /* EnableLniAtDeviceIndex; 0 when unset */
+    bool map_coip;          /* MapCustomerOwnedIpOnLaunch */
+    char coip_pool[64];     /* CustomerOwnedIpv4Pool, empty when unset */
+};
+
+struct subnet_create_args {
+    const char *vpc_id;
+    const char *cidr;      /* may be NULL for IPv6-only */
+    const char *ipv6_cidr; /* may be NULL */
+    const char *az;        /* NULL: first zone of the region */
+    const char *az_id;     /* alternative to az */
+    bool ipv6_native;
+    const struct tag_list *tags;
+};
+
+int subnet_create(struct model *m, struct scope *s, const struct subnet_create_args *a,
+                  struct subnet **out, struct merr *err);
+int subnet_delete(struct model *m, struct scope *s, const char *subnet_id, struct merr *err);
+struct subnet *subnet_find(const struct model *m, const struct scope *s, const char *id);
+uint64_t subnet_available_count(const struct subnet *sn);
+/* "arn:aws:ec2:<region>:<account>:subnet/<id>" (aws-cn / aws-us-gov partitions as AWS). */
+void subnet_arn_format(const struct subnet *sn, char buf[256]);
+/* AssociateSubnetCidrBlock: one /64 from the VPC's IPv6 blocks; *out is the new association. */
+int subnet_associate_ipv6(struct model *m, struct scope *s, const char *subnet_id,
+                          const char *ipv6_cidr, const struct subnet_ipv6_cidr **out,
+                          struct merr *err);
+/* DisassociateSubnetCidrBlock: *gone receives a copy of the removed association. */
+int subnet_disassociate_ipv6(struct model *m, struct scope *s, const char *assoc_id,
+                             struct subnet **sn_out, struct subnet_ipv6_cidr *gone,
+                             struct merr *err);
+/* CreateDefaultSubnet: the next free /20 of the default VPC in zone `az` (name or id). */
+int subnet_create_default(struct model *m, struct scope *s, const char *az, bool ipv6_native,
+                          struct subnet **out, struct merr *err);
+
+/* ModifySubnetAttribute sets exactly one of these per call. */
+enum subnet_attr {
+    SUBNET_ATTR_MAP_PUBLIC_IP,
+    SUBNET_ATTR_ASSIGN_IPV6,
+    SUBNET_ATTR_DNS64,
+    SUBNET_ATTR_HOSTNAME_TYPE,
+    SUBNET_ATTR_RN_DNS_A,
+    SUBNET_ATTR_RN_DNS_AAAA,
+    SUBNET_ATTR_LNI_INDEX,
+    SUBNET_ATTR_DISABLE_LNI,
+    SUBNET_ATTR_MAP_COIP,
+};
+
+struct subnet_attr_value {
+    bool flag;        /* the boolean attributes */
+    long number;      /* SUBNET_ATTR_LNI_INDEX */
+    const char *text; /* hostname type, or the pool for SUBNET_ATTR_MAP_COIP */
+};
+
+int subnet_set_attribute(struct model *m, struct scope *s, const char *subnet_id,
+                         enum subnet_attr attr, const struct subnet_attr_value *v,
+                         struct merr *err);
+
+/* ---- Route tables ---- */
+
+enum route_target {
+    RT_LOCAL,
+    RT_GATEWAY, /* igw-... or vgw-... */
+    RT_EIGW,
+    RT_NAT,
+    RT_INSTANCE,
+    RT_ENI,
+    RT_PCX,
+    RT_TGW,
+    RT_VPCE,
+    RT_LGW,
+    RT_CARRIER,
+    RT_CORE_NETWORK,
+};
+
+struct route {
+    int family;            /* 4, 6, or 0 for a prefix-list destination */
+    struct prefix4 dst4;
+    struct prefix6 dst6;
+    char dst_pl[ID_MAX];
+    enum route_target kind;
+    char target[256]; /* the target's id, or an ARN for core networks; "local" for local */
+    char origin[32];  /* CreateRouteTable | CreateRoute | EnableVgwRoutePropagation */
+};
+
+struct rtb_assoc {
+    char id[ID_MAX]; /* rtbassoc-... */
+    bool main;
+    char subnet_id[ID_MAX];
+    char gateway_id[ID_MAX];
+};
+
+struct route_table {
+    struct res hdr;
+    char vpc_id[ID_MAX];
+    struct route *routes;
+    size_t n_routes, cap_routes;
+    struct rtb_assoc *assocs;
+    size_t n_assocs, cap_assocs;
+    char (*vgws)[ID_MAX]; /* propagating VGWs */
+    size_t n_vgws, cap_vgws;
+    char client_token[65]; /* CreateRouteTable's ClientToken, for idempotent retries */
+};
+
+struct route_target_args {
+    const char *gateway_id, *eigw_id, *nat_id, *instance_id, *eni_id, *pcx_id, *tgw_id,
+        *vpce_id, *lgw_id, *carrier_id, *core_network_arn;
+    bool local_target; /* ReplaceRoute LocalTarget=true */
+};
+
+struct route_dest_args {
+    const char *cidr, *ipv6_cidr, *prefix_list_id;
+};
+
+int rtb_create(struct model *m, struct scope *s, const char *vpc_id, const struct tag_list *tags,
+               struct route_table **out, struct merr *err);
+int rtb_delete(struct model *m, struct scope *s, const char *rtb_id, struct merr *err);
+struct route_table *rtb_find(const struct model *m, const struct scope *s, const char *id);
+int route_create(struct model *m, struct scope *s, const char *rtb_id,
+                 const struct route_dest_args *d, const struct route_target_args *t,
+                 struct merr *err);
+int route_replace(struct model *m, struct scope *s, const char *rtb_id,
+                  const struct route_dest_args *d, const struct route_target_args *t,
+                  struct merr *err);
+int route_delete(struct model *m, struct scope *s, const char *rtb_id,
+                 const struct route_dest_args *d, struct merr *err);
+/* "active" or "blackhole", derived from the target's existence and state. */
+const char *route_state(const struct model *m, const struct scope *s, const struct route *r);
+int rtb_associate(struct model *m, struct scope *s, const char *rtb_id, const char *subnet_id,
+                  const char *gateway_id, const char **assoc_id_out, struct merr *err);
+int rtb_disassociate(struct model *m, struct scope *s, const char *assoc_id, struct merr *err);
+int rtb_replace_association(struct model *m, struct scope *s, const char *assoc_id,
+                            const char *rtb_id, const char **new_assoc_id_out, struct merr *err);
+/* The table a subnet uses: its explicit association, else the VPC's main table. */
+struct route_table *rtb_for_subnet(const struct model *m, const struct scope *s,
+                                   const struct subnet *sn);
+/* Creates the VPC's main table (local routes only) and its main association. */
+int rtb_create_main(struct model *m, struct scope *s, struct vpc *v, struct merr *err);
+/* Drops a deleted subnet's explicit association, if any. */
+void rtb_forget_subnet(struct model *m, struct scope *s, const char *subnet_id);
+/* Called when a VPC gains or loses a CIDR: keeps each table's local routes in step. */
+void rtb_sync_local_routes(struct model *m, struct scope *s, const struct vpc *v);
+/* route_state for a route of a known table (route_state has to search for the table). */
+const char *rtb_route_state(const struct model *m, const struct route_table *rt,
+                            const struct route *r);
+
+/* ---- Security groups ---- */
+
+enum sg_peer { SG_PEER_CIDR4, SG_PEER_CIDR6, SG_PEER_PL, SG_PEER_GROUP };
+
+struct sg_rule {
+    char id[ID_MAX]; /* sgr-... */
+    bool egress;
+    char protocol[8]; /* tcp | udp | icmp | icmpv6 | -1 | a protocol number */
+    int from_port;    /* -1 when the protocol has no ports */
+    int to_port;
+    enum sg_peer peer_kind;
+    char peer[64];          /* canonical CIDR, pl-..., or sg-... */
+    char peer_owner[13];    /* account of a referenced group */
+    char description[256];
+    struct tag_list tags;   /* rules are taggable (resource type security-group-rule) */
+};
+
+struct security_group {
+    struct res hdr;
+    char vpc_id[ID_MAX];
+    char name[256];
+    char description[256];
+    struct sg_rule *rules;
+    size_t n_rules, cap_rules;
+};
+
+/* A port the request did not give (FromPort/ToPort absent). */
+#define SG_PORT_ABSENT (-2147483647 - 1)
+
+struct sg_rule_spec {
+    char protocol[8];
+    int from_port, to_port; /* SG_PORT_ABSENT when not given */
+    enum sg_peer peer_kind;
+    char peer[64];
+    char peer_owner[13]; /* empty: the caller's account */
+    char description[256];
+    const struct tag_list *tags; /* tags for a new rule (sg_authorize); borrowed, may be NULL */
+};
+
+int sg_create(struct model *m, struct scope *s, const char *vpc_id, const char *name,
+              const char *description, const struct tag_list *tags,
+              struct security_group **out, struct merr *err);
+/* The VPC's "default" group: all traffic from itself in, all traffic out. */
+int sg_create_default(struct model *m, struct scope *s, struct vpc *v, struct merr *err);
+int sg_delete(struct model *m, struct scope *s, const char *sg_id, struct merr *err);
+struct security_group *sg_find(const struct model *m, const struct scope *s, const char *id);
+/* Adds all rules or none. New rule ids are appended to ids_out (caller-provided, n specs). */
+int sg_authorize(struct model *m, struct scope *s, const char *sg_id, bool egress,
+                 const struct sg_rule_spec *specs, size_t n, char (*ids_out)[ID_MAX],
+                 struct merr *err);
+/* Removes the rules matching specs, or the rules with the given ids; all or nothing. */
+int sg_revoke(struct model *m, struct scope *s, const char *sg_id, bool egress,
+              const struct sg_rule_spec *specs, size_t n, const char **rule_ids, size_t n_ids,
+              struct merr *err);
+/* Normalises and validates one rule spec (protocol name, ports, CIDR). */
+int sg_rule_spec_check(struct sg_rule_spec *spec, bool egress, struct merr *err);
+/* The rule `rule_id` of any group of the scope, or NULL; *sg_out (may be NULL) gets its group. */
+struct sg_rule *sg_rule_find(const struct model *m, const struct scope *s, const char *rule_id,
+                             struct security_group **sg_out);
+/* The group called `name` in vpc_id, or NULL. */
+struct security_group *sg_find_by_name(const struct scope *s, const char *vpc_id, const char *name);
+/* Replaces rule rule_ids[i] of the group by specs[i], keeping its id and tags; all or nothing. */
+int sg_modify_rules(struct model *m, struct scope *s, const char *sg_id, const char **rule_ids,
+                    const struct sg_rule_spec *specs, size_t n, struct merr *err);
+/* Sets the description of the rules matching specs (to the spec's description) and of the
+ * rules rule_ids[i] (to descs[i]); all or nothing. */
+int sg_update_descriptions(struct model *m, struct scope *s, const char *sg_id, bool egress,
+                           const struct sg_rule_spec *specs, size_t n, const char **rule_ids,
+                           const char **descs, size_t n_ids, struct merr *err);
+/* True if a rule of some group of the scope refers to the prefix list. */
+bool sg_references_pl(const struct scope *s, const char *pl_id);
+
+/* ---- Network ACLs ---- */
+
+struct nacl_entry {
+    int rule_number;
+    bool egress;
+    int protocol; /* -1 or an IANA number */
+    bool allow;
+    bool ipv6;
+    struct prefix4 cidr4;
+    struct prefix6 cidr6;
+    bool has_ports;
+    int port_from, port_to;
+    bool has_icmp;
+    int icmp_type, icmp_code;
+};
+
+struct nacl_assoc {
+    char id[ID_MAX]; /* aclassoc-... */
+    char subnet_id[ID_MAX];
+};
+
+struct network_acl {
+    struct res hdr;
+    char vpc_id[ID_MAX];
+    bool is_default;
+    struct nacl_entry *entries; /* egress first, then by rule_number; "*" rules are implicit */
+    size_t n_entries, cap_entries;
+    struct nacl_assoc *assocs;
+    size_t n_assocs, cap_assocs;
+    char client_token[65]; /* CreateNetworkAcl's ClientToken, for idempotent retries */
+};
+
+int nacl_create(struct model *m, struct scope *s, const char *vpc_id, bool is_default,
+                const struct tag_list *tags, struct network_acl **out, struct merr *err);
+int nacl_delete(struct model *m, struct scope *s, const char *acl_id, struct merr *err);
+struct network_acl *nacl_find(const struct model *m, const struct scope *s, const char *id);
+int nacl_entry_put(struct model *m, struct scope *s, const char *acl_id,
+                   const struct nacl_entry *e, bool replace, struct merr *err);
+int nacl_entry_delete(struct model *m, struct scope *s, const char *acl_id, int rule_number,
+                      bool egress, struct merr *err);
+int nacl_replace_association(struct model *m, struct scope *s, const char *assoc_id,
+                             const char *acl_id, const char **new_assoc_id_out, struct merr *err);
+/* The NACL a subnet is associated with (every subnet has exactly one). */
+struct network_acl *nacl_for_subnet(const struct model *m, const struct scope *s,
+                                    const char *subnet_id);
+/* Gives a new subnet its association with the VPC's default NACL. */
+void nacl_associate_default(struct model *m, struct scope *s, const struct subnet *sn);
+/* Drops a deleted subnet's association. */
+void nacl_forget_subnet(struct model *m, struct scope *s, const char *subnet_id);
+/* The entries as DescribeNetworkAcls lists them: egress first, each direction by rule number
+ * and ending with its implicit "*" denies (32767 IPv4, then 32768 IPv6 when the VPC has an IPv6
+ * block). Returns the count; the caller frees *out. */
+size_t nacl_entries_listed(const struct model *m, const struct network_acl *a,
+                           struct nacl_entry **out);
+/* Called when a VPC gets its first IPv6 block: the default NACL gains "101 allow ::/0" in each
+ * direction whose rules the user has not edited, as AWS does. */
+void nacl_vpc_ipv6_added(struct model *m, struct scope *s, const struct vpc *v);
+
+/* ---- Internet and egress-only internet gateways ---- */
+
+struct igw {
+    struct res hdr;
+    char vpc_id[ID_MAX]; /* empty when detached */
+};
+
+struct eigw {
+    struct res hdr;
+    char vpc_id[ID_MAX];
+    char client_token[72]; /* ClientToken of the creating call, for idempotent retries */
+};
+
+int igw_create(struct model *m, struct scope *s, const struct tag_list *tags, struct igw **out,
+               struct merr *err);
+int igw_delete(struct model *m, struct scope *s, const char *igw_id, struct merr *err);
+int igw_attach(struct model *m, struct scope *s, const char *igw_id, const char *vpc_id,
+               struct merr *err);
+int igw_detach(struct model *m, struct scope *s, const char *igw_id, const char *vpc_id,
+               struct merr *err);
+int eigw_create(struct model *m, struct scope *s, const char *vpc_id, const struct tag_list *tags,
+                struct eigw **out, struct merr *err);
+/* eigw_create with a ClientToken: a retry with the same token and VPC returns the gateway
+ * that call created (*created false); another VPC is IdempotentParameterMismatch. */
+int eigw_create_idempotent(struct model *m, struct scope *s, const char *vpc_id,
+                           const char *client_token, const struct tag_list *tags,
+                           struct eigw **out, bool *created, struct merr *err);
+int eigw_delete(struct model *m, struct scope *s, const char *eigw_id, struct merr *err);
+
+/* ---- Managed prefix lists ---- */
+
+struct pl_entry {
+    char cidr[PREFIX6_STRLEN];
+    char description[256];
+};
+
+/* One entry as it lived across versions: present in versions [from, to), to 0 = current. */
+struct pl_hist_entry {
+    struct pl_entry e;
+    unsigned from, to;
+};
+
+struct prefix_list {
+    struct res hdr;
+    char name[256];
+    char family[8]; /* IPv4 | IPv6 */
+    unsigned max_entries;
+    unsigned version;
+    struct pl_entry *entries; /* the current version's entries (canonical CIDRs) */
+    size_t n_entries, cap_entries;
+    char state[24]; /* create-complete | modify-complete | restore-complete */
+    /* Every entry of the retained versions (AWS keeps the last 1,000), in insertion order. */
+    struct pl_hist_entry *hist;
+    size_t n_hist, cap_hist;
+};
+
+/* Most entries a list may hold, and oldest versions AWS keeps. */
+#define PL_MAX_ENTRIES 1000
+#define PL_MAX_VERSIONS 1000
+
+int pl_create(struct model *m, struct scope *s, const char *name, const char *family,
+              unsigned max_entries, const struct pl_entry *entries, size_t n,
+              const struct tag_list *tags, struct prefix_list **out, struct merr *err);
+/* current_version < 0 or max_entries < 0: not given; new_name NULL: unchanged. Only entry
+ * changes make a new version; entries and max_entries cannot change together (as on AWS). */
+int pl_modify(struct model *m, struct scope *s, const char *pl_id, long current_version,
+              const char *new_name, const struct pl_entry *add, size_t n_add,
+              const char **remove, size_t n_remove, long max_entries, struct merr *err);
+int pl_delete(struct model *m, struct scope *s, const char *pl_id, struct merr *err);
+struct prefix_list *pl_find(const struct model *m, const struct scope *s, const char *id);
+/* Oldest version still retained (versions before it were dropped by the 1,000-version cap). */
+unsigned pl_oldest_version(const struct prefix_list *pl);
+/* Entries of `version` (pl_oldest_version..pl->version) as a malloc'd array (NULL when
+ * empty); -1 with InvalidParameterValue for a version that is not retained. */
+int pl_entries_at(const struct prefix_list *pl, long version, struct pl_entry **out, size_t *n,
+                  struct merr *err);
+/* RestoreManagedPrefixListVersion: the entries of previous_version become a new version. */
+int pl_restore(struct model *m, struct scope *s, const char *pl_id, long previous_version,
+               long current_version, struct merr *err);
+/* True if a security-group rule or a route of the scope refers to the list. */
+bool pl_in_use(const struct scope *s, const char *pl_id);
+
+/* ---- Tags (CreateTags / DeleteTags / DescribeTags across every resource type) ---- */
+
+/* The resource `id` of any type in scope, for the tagging actions: an unknown or malformed
+ * id is InvalidID, a well-formed id that is not in the scope is the class's NotFound. */
+struct res *tag_target_lookup(const struct model *m, const struct scope *s, const char *id,
+                              struct merr *err);
+/* Adds or overwrites `tags` on every resource; all or nothing. */
+int tags_create(struct model *m, struct scope *s, const char *const *ids, size_t n_ids,
+                const struct tag_list *tags, struct merr *err);
+/* Removes keys[i] (only where the value equals values[i], unless values[i] is NULL) from
+ * every resource; n_keys 0 removes every tag. All or nothing. */
+int tags_delete(struct model *m, struct scope *s, const char *const *ids, size_t n_ids,
+                const char *const *keys, const char *const *values, size_t n_keys,
+                struct merr *err);
+
+struct tag_desc {
+    const struct res *r; /* borrowed */
+    const struct tag *tag; /* borrowed */
+};
+
+/* DescribeTags: filters key, value, resource-id, resource-type, tag:<key>; max_results 0 or
+ * 5..1000. *out is malloc'd (caller frees); next_token empty on the last page. */
+int tags_describe(const struct model *m, const struct scope *s, const struct filter *f,
+                  size_t n_filters, long max_results, const char *next_token,
+                  struct tag_desc **out, size_t *n_out, char next_token_out[32],
+                  struct merr *err);
+
+/* ---- Regions and zones ---- */
+
+/* Every region name AWS has today. NULL-terminated. */
+extern const char *const region_names[];
+bool region_valid(const char *name);
+/* Zone i (0..2) of a region: "<region>a".."c"; az_id like "use1-az1". */
+void region_zone_name(const char *region, int i, char buf[40]);
+void region_zone_id(const char *region, int i, char buf[40]);
+/* Index of a zone name or id in region, or -1. */
+int region_zone_index(const char *region, const char *zone_or_id);
+
+#endif

@@ -1,0 +1,194 @@
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/xalloc.h"
+#include "model/resources.h"
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *upsert;
+    sqlite3_stmt *remove;
+};
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "vpcd: store: %s: %s\n", sql, msg ? msg : "?");
+        sqlite3_free(msg);
+        return -EIO;
+    }
+    return 0;
+}
+
+int store_open(const char *dir, bool durable_fsync, struct store **out)
+{
+    *out = NULL;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return -errno;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/vpcd.db", dir);
+    struct store *st = xcalloc(1, sizeof *st);
+    if (sqlite3_open(path, &st->db) != SQLITE_OK) {
+        fprintf(stderr, "vpcd: store: cannot open %s: %s\n", path, sqlite3_errmsg(st->db));
+        store_close(st);
+        return -EIO;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    if (exec(st->db, "PRAGMA journal_mode=WAL") ||
+        exec(st->db, durable_fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ||
+        exec(st->db, "CREATE TABLE IF NOT EXISTS objects("
+                     "id TEXT PRIMARY KEY, type TEXT NOT NULL, account TEXT NOT NULL,"
+                     "region TEXT NOT NULL, seq INTEGER NOT NULL, tags TEXT NOT NULL,"
+                     "body TEXT NOT NULL)") ||
+        sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO objects(id,type,account,region,seq,tags,body)"
+                           " VALUES(?,?,?,?,?,?,?)",
+                           -1, &st->upsert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE id=?", -1, &st->remove, NULL) !=
+            SQLITE_OK) {
+        store_close(st);
+        return -EIO;
+    }
+    *out = st;
+    return 0;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    sqlite3_finalize(st->upsert);
+    sqlite3_finalize(st->remove);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+static enum res_type type_by_name(const char *name)
+{
+    for (int t = 0; t < RES__COUNT; t++)
+        if (strcmp(res_class_of((enum res_type)t)->name, name) == 0)
+            return (enum res_type)t;
+    return RES__COUNT;
+}
+
+int store_load(struct store *st, struct model *m)
+{
+    sqlite3_stmt *q;
+    /* Scopes first: every other row names the scope it lives in. */
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id,type,account,region,seq,tags,body FROM objects "
+                           "ORDER BY (type='scope') DESC, seq",
+                           -1, &q, NULL) != SQLITE_OK)
+        return -EIO;
+    int rc = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        enum res_type type = type_by_name((const char *)sqlite3_column_text(q, 1));
+        const char *account = (const char *)sqlite3_column_text(q, 2);
+        const char *region = (const char *)sqlite3_column_text(q, 3);
+        if (type == RES__COUNT || strlen(id) >= ID_MAX) {
+            fprintf(stderr, "vpcd: store: skipping unknown row %s\n", id);
+            continue;
+        }
+        struct scope *s = model_scope_find(m, account, region);
+        if (type != RES_SCOPE && !s) {
+            fprintf(stderr, "vpcd: store: row %s has no scope\n", id);
+            rc = -EIO;
+            break;
+        }
+        const struct res_class *c = res_class_of(type);
+        struct res *r = xcalloc(1, c->size);
+        r->type = type;
+        snprintf(r->id, sizeof r->id, "%s", id);
+        r->seq = (uint64_t)sqlite3_column_int64(q, 4);
+        json_error_t jerr;
+        json_t *tags = json_loads((const char *)sqlite3_column_text(q, 5), 0, &jerr);
+        json_t *body = json_loads((const char *)sqlite3_column_text(q, 6), 0, &jerr);
+        if (type == RES_SCOPE) {
+            struct scope *ns = (struct scope *)r;
+            snprintf(ns->account, sizeof ns->account, "%s", account);
+            snprintf(ns->region, sizeof ns->region, "%s", region);
+            r->scope = ns;
+        } else {
+            r->scope = s;
+        }
+        if (tags)
+            tags_decode(&r->tags, tags);
+        int drc = body && c->decode ? c->decode(r, body) : 0;
+        json_decref(tags);
+        json_decref(body);
+        if (drc != 0) {
+            fprintf(stderr, "vpcd: store: cannot decode %s\n", id);
+            if (c->destroy)
+                c->destroy(r);
+            tags_clear(&r->tags);
+            free(r);
+            rc = -EIO;
+            break;
+        }
+        res_adopt(m, r);
+    }
+    sqlite3_finalize(q);
+    model_clear_dirty(m);
+    return rc;
+}
+
+static int write_row(struct store *st, const struct res *r)
+{
+    const struct res_class *c = res_class_of(r->type);
+    json_t *tags = tags_encode(&r->tags);
+    json_t *body = c->encode ? c->encode(r) : json_object();
+    char *tags_s = json_dumps(tags, JSON_COMPACT);
+    char *body_s = json_dumps(body, JSON_COMPACT);
+    sqlite3_stmt *u = st->upsert;
+    sqlite3_reset(u);
+    sqlite3_bind_text(u, 1, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 2, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 3, r->scope->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 4, r->scope->region, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 5, (sqlite3_int64)r->seq);
+    sqlite3_bind_text(u, 6, tags_s, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(u, 7, body_s, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(u) == SQLITE_DONE ? 0 : -EIO;
+    free(tags_s);
+    free(body_s);
+    json_decref(tags);
+    json_decref(body);
+    return rc;
+}
+
+int store_commit(struct store *st, struct model *m)
+{
+    if (!model_has_changes(m))
+        return 0;
+    if (exec(st->db, "BEGIN IMMEDIATE"))
+        return -EIO;
+    int rc = 0;
+    for (size_t i = 0; i < m->dirty.n && rc == 0; i++)
+        rc = write_row(st, m->dirty.items[i]);
+    for (size_t i = 0; i < m->n_deleted && rc == 0; i++) {
+        sqlite3_reset(st->remove);
+        sqlite3_bind_text(st->remove, 1, m->deleted[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st->remove) == SQLITE_DONE ? 0 : -EIO;
+    }
+    if (rc == 0)
+        rc = exec(st->db, "COMMIT");
+    if (rc != 0) {
+        exec(st->db, "ROLLBACK");
+        return -EIO;
+    }
+    model_clear_dirty(m);
+    return 0;
+}
+
+int store_wipe(struct store *st)
+{
+    return exec(st->db, "DELETE FROM objects");
+}
