@@ -149,6 +149,7 @@ static void service_rollback(struct service *svc)
     struct model *fresh = model_new(&svc->model->cfg);
     fresh->clock = svc->model->clock;
     fresh->clock_ctx = svc->model->clock_ctx;
+    fresh->clock_offset = svc->model->clock_offset;
     if (store_load(svc->store, fresh) != 0) {
         model_free(fresh);
         return;
@@ -217,6 +218,7 @@ static void handle_reset(struct service *svc, struct service_response *resp)
         struct model *fresh = model_new(&svc->model->cfg);
         fresh->clock = svc->model->clock;
         fresh->clock_ctx = svc->model->clock_ctx;
+    fresh->clock_offset = svc->model->clock_offset;
         model_free(svc->model);
         svc->model = fresh;
     }
@@ -224,6 +226,30 @@ static void handle_reset(struct service *svc, struct service_response *resp)
     resp->status = rc == 0 ? 200 : 500;
     resp->content_type = "text/plain";
     strbuf_puts(&resp->body, rc == 0 ? "reset\n" : "reset failed\n");
+}
+
+/* Dev mode only: moves vpcd's clock forward by "advance=SECONDS" so tests can watch timed
+ * transitions (a pending peering expiring after 7 days). Replies with the clock's new value. */
+static void handle_clock(struct service *svc, const struct service_request *req,
+                         struct service_response *resp)
+{
+    long long advance = 0;
+    const char *p = req->query ? strstr(req->query, "advance=") : NULL;
+    char *end = NULL;
+    if (p)
+        advance = strtoll(p + 8, &end, 10);
+    resp->content_type = "text/plain";
+    if (!p || end == p + 8 || (*end && *end != '&') || advance < 0) {
+        resp->status = 400;
+        strbuf_puts(&resp->body, "expected ?advance=SECONDS (a non-negative integer)\n");
+        return;
+    }
+    pthread_mutex_lock(&svc->lock);
+    svc->model->clock_offset += (time_t)advance;
+    long long now = (long long)model_now(svc->model);
+    pthread_mutex_unlock(&svc->lock);
+    resp->status = 200;
+    strbuf_printf(&resp->body, "%lld\n", now);
 }
 
 void service_handle(struct service *svc, const struct service_request *req,
@@ -242,6 +268,9 @@ void service_handle(struct service *svc, const struct service_request *req,
         } else if (strcmp(req->path, "/_vpcd/reset") == 0 && svc->dev &&
                    strcmp(req->method, "POST") == 0) {
             handle_reset(svc, resp);
+        } else if (strcmp(req->path, "/_vpcd/clock") == 0 && svc->dev &&
+                   strcmp(req->method, "POST") == 0) {
+            handle_clock(svc, req, resp);
         } else {
             resp->status = 404;
             resp->content_type = "text/plain";
@@ -346,7 +375,8 @@ void service_handle(struct service *svc, const struct service_request *req,
 
 static const struct api_action *const action_tables[] = {
     vpc_actions, subnet_actions, rtb_actions, sg_actions,     nacl_actions,
-    igw_actions, pl_actions,     tag_actions, region_actions,
+    igw_actions, pl_actions,     tag_actions, region_actions, peering_actions,
+    tgw_actions, eip_actions,    nat_actions, instance_actions, eni_actions,
 };
 
 const struct api_action *api_find_action(const char *name)

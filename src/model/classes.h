@@ -13,5 +13,13 @@ extern const struct res_class nacl_class;
 extern const struct res_class igw_class;
 extern const struct res_class eigw_class;
 extern const struct res_class pl_class;
+extern const struct res_class pcx_class;
+extern const struct res_class tgw_class;
+extern const struct res_class tgw_attach_class;
+extern const struct res_class tgw_rtb_class;
+extern const struct res_class eip_class;
+extern const struct res_class nat_class;
+extern const struct res_class instance_class;
+extern const struct res_class eni_class;
 
 #endif

@@ -50,6 +50,9 @@ static const struct res_class *const classes[RES__COUNT] = {
     [RES_SCOPE] = &scope_class, [RES_VPC] = &vpc_class,   [RES_SUBNET] = &subnet_class,
     [RES_RTB] = &rtb_class,     [RES_SG] = &sg_class,     [RES_NACL] = &nacl_class,
     [RES_IGW] = &igw_class,     [RES_EIGW] = &eigw_class, [RES_PL] = &pl_class,
+    [RES_PCX] = &pcx_class,     [RES_TGW] = &tgw_class,   [RES_TGW_ATTACH] = &tgw_attach_class,
+    [RES_TGW_RTB] = &tgw_rtb_class, [RES_EIP] = &eip_class, [RES_NAT] = &nat_class,
+    [RES_ENI] = &eni_class,     [RES_INSTANCE] = &instance_class,
 };
 
 const struct res_class *res_class_of(enum res_type type)
@@ -108,7 +111,7 @@ struct model *model_new(const struct model_config *cfg)
 
 time_t model_now(const struct model *m)
 {
-    return m->clock(m->clock_ctx);
+    return m->clock(m->clock_ctx) + m->clock_offset;
 }
 
 static void list_add(struct res_list *l, struct res *r)
@@ -152,7 +155,8 @@ void model_free(struct model *m)
         struct scope *s = (struct scope *)m->scopes.items[i];
         for (int t = RES_VPC; t < RES__COUNT; t++) {
             for (size_t j = 0; j < s->lists[t].n; j++)
-                res_free(s->lists[t].items[j]);
+                if (s->lists[t].items[j]->scope == s) /* shared objects: freed by the owner */
+                    res_free(s->lists[t].items[j]);
             free(s->lists[t].items);
             s->lists[t].items = NULL;
         }
@@ -258,7 +262,20 @@ void res_delete(struct model *m, struct res *r)
     memcpy(m->deleted[m->n_deleted++], r->id, ID_MAX);
     hmap_remove(&m->by_id, r->id);
     list_remove(&r->scope->lists[r->type], r);
+    if (r->peer_scope)
+        list_remove(&r->peer_scope->lists[r->type], r);
     res_free(r);
+}
+
+void res_share(struct model *m, struct res *r, struct scope *peer)
+{
+    if (!peer || peer == r->scope || r->peer_scope == peer)
+        return;
+    if (r->peer_scope)
+        list_remove(&r->peer_scope->lists[r->type], r);
+    r->peer_scope = peer;
+    list_add(&peer->lists[r->type], r);
+    res_touch(m, r);
 }
 
 struct res *res_find(const struct model *m, const struct scope *scope, enum res_type type,
@@ -267,7 +284,7 @@ struct res *res_find(const struct model *m, const struct scope *scope, enum res_
     if (!id)
         return NULL;
     struct res *r = hmap_get(&m->by_id, id);
-    if (!r || r->type != type || r->scope != scope)
+    if (!r || r->type != type || (r->scope != scope && r->peer_scope != scope))
         return NULL;
     return r;
 }

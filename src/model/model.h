@@ -27,6 +27,14 @@ enum res_type {
     RES_IGW,
     RES_EIGW,
     RES_PL,
+    RES_PCX,        /* VPC peering connection: shared with the accepter's scope */
+    RES_TGW,        /* transit gateway */
+    RES_TGW_ATTACH, /* transit gateway attachment (VPC or peering; peering ones are shared) */
+    RES_TGW_RTB,    /* transit gateway route table */
+    RES_EIP,        /* Elastic IP address (id eipalloc-...) */
+    RES_NAT,        /* NAT gateway */
+    RES_ENI,        /* network interface */
+    RES_INSTANCE,   /* instance */
     RES__COUNT
 };
 
@@ -46,7 +54,10 @@ struct scope;
 struct res {
     enum res_type type;
     char id[ID_MAX];
-    struct scope *scope; /* borrowed; scopes live as long as the model */
+    struct scope *scope; /* borrowed; scopes live as long as the model; the owner's scope */
+    /* A second scope that sees (and may act on) this object, or NULL: the accepter of a
+     * cross-account or cross-region peering. Set with res_share(); borrowed. */
+    struct scope *peer_scope;
     uint64_t seq;        /* creation order: Describe answers in this order */
     struct tag_list tags;
     bool dirty; /* changed since the last store commit */
@@ -133,6 +144,7 @@ struct model {
     /* Injectable clock so tests can move time (peering expiry, flow logs ...). */
     time_t (*clock)(void *ctx);
     void *clock_ctx;
+    time_t clock_offset; /* seconds added to the clock (dev mode's POST /_vpcd/clock) */
     /* Since the last commit: touched resources and ids of deleted ones. */
     struct res_list dirty;
     char (*deleted)[ID_MAX];
@@ -157,8 +169,11 @@ void res_adopt(struct model *m, struct res *r);
 /* Removes and frees a resource, recording its id for the store. */
 void res_delete(struct model *m, struct res *r);
 void res_touch(struct model *m, struct res *r);
-/* The resource `id` of `type` in `scope`, or NULL: other accounts' and regions' objects are
- * invisible, exactly as on AWS. */
+/* Makes r visible in a second scope too (its Describe lists and res_find); the object still
+ * belongs to r->scope and is stored and freed once. */
+void res_share(struct model *m, struct res *r, struct scope *peer);
+/* The resource `id` of `type` in `scope` (its own or shared with it), or NULL: other accounts'
+ * and regions' objects are invisible, exactly as on AWS. */
 struct res *res_find(const struct model *m, const struct scope *scope, enum res_type type,
                      const char *id);
 /* Any resource by id, across scopes (for cross-account and cross-region objects). */

@@ -468,6 +468,108 @@ int tags_describe(const struct model *m, const struct scope *s, const struct fil
 
 /* ---- Regions and zones ---- */
 
+
+/* ---- VPC peering connections (owned by model/peering.c) ---- */
+
+struct pcx {
+    struct res hdr;
+};
+
+/* ---- Transit gateways (owned by model/tgw.c) ---- */
+
+struct tgw {
+    struct res hdr;
+};
+
+/* ---- Transit gateway attachments (owned by model/tgw_attach.c) ---- */
+
+struct tgw_attach {
+    struct res hdr;
+};
+
+/* ---- Transit gateway route tables (owned by model/tgw_route_table.c) ---- */
+
+struct tgw_rtb {
+    struct res hdr;
+};
+
+/* ---- Elastic IP addresses (owned by model/eip.c) ---- */
+
+struct eip {
+    struct res hdr;
+};
+
+/* ---- NAT gateways (owned by model/nat.c) ---- */
+
+struct nat {
+    struct res hdr;
+};
+
+/* ---- Instances (owned by model/instance.c) ---- */
+
+struct instance {
+    struct res hdr;
+};
+
+/* ---- Network interfaces ----
+ * Every private IPv4 address in a subnet belongs to exactly one ENI: instances, NAT gateways
+ * and transit gateway attachments all take theirs through eni_create(), so "never a reserved
+ * address, never twice" is decided here and nowhere else. */
+
+struct eni_attachment {
+    char id[ID_MAX];          /* eni-attach-... */
+    char instance_id[ID_MAX]; /* empty for service-managed attachments */
+    int device_index;
+    bool delete_on_termination;
+    time_t attach_time;
+};
+
+struct eni {
+    struct res hdr;
+    char subnet_id[ID_MAX];
+    char vpc_id[ID_MAX];
+    char az[40];
+    char description[256];
+    char interface_type[32]; /* interface | nat_gateway | transit_gateway */
+    bool requester_managed;
+    char requester_id[32];   /* "amazon-elb"-style owner of a managed ENI; empty otherwise */
+    uint8_t mac[6];
+    uint32_t *private_ips;   /* owned; host order; [0] is the primary address */
+    size_t n_private_ips;
+    char (*groups)[ID_MAX];  /* owned; security group ids */
+    size_t n_groups;
+    bool source_dest_check;
+    bool attached;
+    struct eni_attachment att;
+};
+
+struct eni_create_args {
+    const char *subnet_id;
+    const char *private_ip; /* NULL: the lowest free address */
+    const char *const *group_ids; /* NULL/0: the VPC's default security group */
+    size_t n_group_ids;
+    const char *description;    /* NULL: "" */
+    const char *interface_type; /* NULL: "interface" */
+    bool requester_managed;     /* NAT and TGW ENIs: no groups, not deletable by the user */
+    const char *requester_id;
+    const struct tag_list *tags;
+};
+
+int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a, struct eni **out,
+               struct merr *err);
+/* DeleteNetworkInterface: refuses attached and requester-managed interfaces. */
+int eni_delete(struct model *m, struct scope *s, const char *eni_id, struct merr *err);
+/* Deletes an ENI with no checks, giving its addresses back: the owner of a managed ENI (NAT
+ * gateway, TGW attachment, instance termination) calls this. */
+void eni_release(struct model *m, struct eni *e);
+struct eni *eni_find(const struct model *m, const struct scope *s, const char *id);
+/* The ENI holding private address `addr` in the VPC, or NULL. */
+struct eni *eni_by_private_ip(const struct scope *s, const char *vpc_id, uint32_t addr);
+/* Checks that `addr` can be given out in sn: inside its CIDR, not one of the five reserved
+ * addresses, not in use. Fails with AWS's codes. */
+int eni_check_address(const struct scope *s, const struct subnet *sn, uint32_t addr,
+                      struct merr *err);
+
 /* Every region name AWS has today. NULL-terminated. */
 extern const char *const region_names[];
 bool region_valid(const char *name);

@@ -46,10 +46,11 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
         exec(st->db, "CREATE TABLE IF NOT EXISTS objects("
                      "id TEXT PRIMARY KEY, type TEXT NOT NULL, account TEXT NOT NULL,"
                      "region TEXT NOT NULL, seq INTEGER NOT NULL, tags TEXT NOT NULL,"
-                     "body TEXT NOT NULL)") ||
+                     "body TEXT NOT NULL, peer_account TEXT NOT NULL DEFAULT '',"
+                     "peer_region TEXT NOT NULL DEFAULT '')") ||
         sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO objects(id,type,account,region,seq,tags,body)"
-                           " VALUES(?,?,?,?,?,?,?)",
+                           "INSERT OR REPLACE INTO objects(id,type,account,region,seq,tags,body,"
+                           "peer_account,peer_region) VALUES(?,?,?,?,?,?,?,?,?)",
                            -1, &st->upsert, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE id=?", -1, &st->remove, NULL) !=
             SQLITE_OK) {
@@ -83,7 +84,8 @@ int store_load(struct store *st, struct model *m)
     sqlite3_stmt *q;
     /* Scopes first: every other row names the scope it lives in. */
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT id,type,account,region,seq,tags,body FROM objects "
+                           "SELECT id,type,account,region,seq,tags,body,peer_account,peer_region "
+                           "FROM objects "
                            "ORDER BY (type='scope') DESC, seq",
                            -1, &q, NULL) != SQLITE_OK)
         return -EIO;
@@ -134,6 +136,17 @@ int store_load(struct store *st, struct model *m)
             break;
         }
         res_adopt(m, r);
+        const char *peer_account = (const char *)sqlite3_column_text(q, 7);
+        const char *peer_region = (const char *)sqlite3_column_text(q, 8);
+        if (peer_account && *peer_account) {
+            struct scope *peer = model_scope_find(m, peer_account, peer_region);
+            if (!peer) {
+                fprintf(stderr, "vpcd: store: row %s is shared with a missing scope\n", id);
+                rc = -EIO;
+                break;
+            }
+            res_share(m, r, peer);
+        }
     }
     sqlite3_finalize(q);
     model_clear_dirty(m);
@@ -156,6 +169,8 @@ static int write_row(struct store *st, const struct res *r)
     sqlite3_bind_int64(u, 5, (sqlite3_int64)r->seq);
     sqlite3_bind_text(u, 6, tags_s, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(u, 7, body_s, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(u, 8, r->peer_scope ? r->peer_scope->account : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 9, r->peer_scope ? r->peer_scope->region : "", -1, SQLITE_STATIC);
     int rc = sqlite3_step(u) == SQLITE_DONE ? 0 : -EIO;
     free(tags_s);
     free(body_s);

@@ -107,7 +107,7 @@ def test_limits_and_validation(vpcd):
     ec2.delete_tags(Resources=[vpc])
     # All or nothing: a bad id anywhere leaves every resource unchanged.
     for bad, code in (("xyz", "InvalidID"), ("vpc-xyz", "InvalidID"), ("", "InvalidID"),
-                      ("i-0123456789abcdef0", "InvalidID"),
+                      ("i-0123456789abcdef0", "InvalidInstanceID.NotFound"),
                       ("vpc-0123456789abcdef0", "InvalidVpcID.NotFound"),
                       ("subnet-0123456789abcdef0", "InvalidSubnetID.NotFound"),
                       ("rtb-01234567", "InvalidRouteTableID.NotFound"),

@@ -1,0 +1,330 @@
+/* Network interfaces and the private IPv4 addresses of subnets.
+ *
+ * A subnet's address pool is the set of its ENIs' addresses: there is no separate bitmap to
+ * keep in step, and subnet->used_ipv4 is only the count that AvailableIpAddressCount and
+ * DeleteSubnet read. Allocation scans the subnet's ENIs, which is linear in the interfaces of
+ * the scope; that is cheap at AWS's quotas and keeps one source of truth. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+#include "model/classes.h"
+#include "model/resources.h"
+
+struct eni *eni_find(const struct model *m, const struct scope *s, const char *id)
+{
+    return (struct eni *)res_find(m, s, RES_ENI, id);
+}
+
+struct eni *eni_by_private_ip(const struct scope *s, const char *vpc_id, uint32_t addr)
+{
+    struct eni *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    {
+        if (strcmp(e->vpc_id, vpc_id) != 0)
+            continue;
+        for (size_t i = 0; i < e->n_private_ips; i++)
+            if (e->private_ips[i] == addr)
+                return e;
+    }
+    return NULL;
+}
+
+int eni_check_address(const struct scope *s, const struct subnet *sn, uint32_t addr,
+                      struct merr *err)
+{
+    char text[IP4_STRLEN];
+    ip4_format(addr, text);
+    if (!sn->has_ipv4 || !prefix4_has_addr(&sn->cidr, addr))
+        return merr_set(err, "InvalidParameterValue",
+                        "Address %s does not fall within the subnet's address range", text);
+    uint32_t first = prefix4_first(&sn->cidr), last = prefix4_last(&sn->cidr);
+    if (addr - first < 4 || addr == last)
+        return merr_set(err, "InvalidParameterValue",
+                        "Address %s is in subnet's reserved address range", text);
+    if (eni_by_private_ip(s, sn->vpc_id, addr))
+        return merr_set(err, "InvalidIPAddress.InUse", "Address %s is in use.", text);
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The lowest address of sn that no ENI holds, skipping the reserved five. */
+static int lowest_free_address(const struct scope *s, const struct subnet *sn, uint32_t *out)
+{
+    size_t n = 0, cap = 0;
+    uint32_t *used = NULL;
+    const struct eni *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    {
+        if (strcmp(e->subnet_id, sn->hdr.id) != 0)
+            continue;
+        for (size_t i = 0; i < e->n_private_ips; i++) {
+            used = xgrow(used, &cap, n, sizeof *used);
+            used[n++] = e->private_ips[i];
+        }
+    }
+    if (n)
+        qsort(used, n, sizeof *used, cmp_u32);
+    uint32_t candidate = prefix4_first(&sn->cidr) + 4, last = prefix4_last(&sn->cidr);
+    for (size_t i = 0; i < n && used[i] <= candidate; i++)
+        if (used[i] == candidate)
+            candidate++;
+    free(used);
+    if (candidate >= last)
+        return -ENOSPC;
+    *out = candidate;
+    return 0;
+}
+
+static void eni_make_mac(const struct eni *e, uint8_t mac[6])
+{
+    /* Locally administered unicast (0x02 first octet), derived from the id so it is stable
+     * across restarts without being stored separately. */
+    uint32_t h = 2166136261u;
+    for (const char *p = e->hdr.id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    mac[0] = 0x02;
+    mac[1] = (uint8_t)(h >> 24);
+    mac[2] = (uint8_t)(h >> 16);
+    mac[3] = (uint8_t)(h >> 8);
+    mac[4] = (uint8_t)h;
+    mac[5] = (uint8_t)(h >> 5 ^ h >> 19);
+}
+
+int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a, struct eni **out,
+               struct merr *err)
+{
+    struct subnet *sn = (struct subnet *)res_lookup(m, s, RES_SUBNET, a->subnet_id, err);
+    if (!sn)
+        return -1;
+    if (!sn->has_ipv4)
+        return merr_set(err, "InvalidParameterValue",
+                        "Subnet %s has no IPv4 CIDR block; IPv6-only interfaces are not supported.",
+                        sn->hdr.id);
+    uint32_t addr;
+    if (a->private_ip) {
+        if (ip4_parse(a->private_ip, &addr) != 0)
+            return merr_set(err, "InvalidParameterValue",
+                            "Invalid value '%s' for privateIpAddress: not an IPv4 address.",
+                            a->private_ip);
+        if (eni_check_address(s, sn, addr, err))
+            return -1;
+    } else if (lowest_free_address(s, sn, &addr) != 0) {
+        return merr_set(err, "InsufficientFreeAddressesInSubnet",
+                        "There are not enough free addresses in subnet '%s' to satisfy the "
+                        "requested number of instances.",
+                        sn->hdr.id);
+    }
+    const struct vpc *v = vpc_find(m, s, sn->vpc_id);
+    if (!v)
+        return merr_set(err, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", sn->vpc_id);
+    if (!a->requester_managed) {
+        for (size_t i = 0; i < a->n_group_ids; i++) {
+            const struct security_group *g =
+                (const struct security_group *)res_lookup(m, s, RES_SG, a->group_ids[i], err);
+            if (!g)
+                return -1;
+            if (strcmp(g->vpc_id, v->hdr.id) != 0)
+                return merr_set(err, "InvalidParameter",
+                                "Security group %s and subnet %s belong to different networks.",
+                                g->hdr.id, sn->hdr.id);
+        }
+        if (a->n_group_ids > 5)
+            return merr_set(err, "SecurityGroupsPerInterfaceLimitExceeded",
+                            "The maximum number of security groups per interface (5) has been "
+                            "reached.");
+    }
+    if (tags_validate(NULL, a->tags, err))
+        return -1;
+
+    struct eni *e = (struct eni *)res_new(m, s, RES_ENI);
+    snprintf(e->subnet_id, sizeof e->subnet_id, "%s", sn->hdr.id);
+    snprintf(e->vpc_id, sizeof e->vpc_id, "%s", v->hdr.id);
+    snprintf(e->az, sizeof e->az, "%s", sn->az);
+    snprintf(e->description, sizeof e->description, "%s", a->description ? a->description : "");
+    snprintf(e->interface_type, sizeof e->interface_type, "%s",
+             a->interface_type ? a->interface_type : "interface");
+    e->requester_managed = a->requester_managed;
+    snprintf(e->requester_id, sizeof e->requester_id, "%s",
+             a->requester_id ? a->requester_id : "");
+    eni_make_mac(e, e->mac);
+    e->private_ips = xcalloc(1, sizeof *e->private_ips);
+    e->private_ips[0] = addr;
+    e->n_private_ips = 1;
+    if (!a->requester_managed) {
+        size_t n = a->n_group_ids ? a->n_group_ids : 1;
+        e->groups = xcalloc(n, sizeof *e->groups);
+        for (size_t i = 0; i < a->n_group_ids; i++)
+            snprintf(e->groups[i], sizeof e->groups[i], "%s", a->group_ids[i]);
+        if (!a->n_group_ids)
+            snprintf(e->groups[0], sizeof e->groups[0], "%s", v->default_sg_id);
+        e->n_groups = n;
+    }
+    e->source_dest_check = true;
+    tags_copy(&e->hdr.tags, a->tags);
+    sn->used_ipv4++;
+    res_touch(m, &sn->hdr);
+    *out = e;
+    return 0;
+}
+
+void eni_release(struct model *m, struct eni *e)
+{
+    struct subnet *sn = subnet_find(m, e->hdr.scope, e->subnet_id);
+    if (sn) {
+        sn->used_ipv4 -= sn->used_ipv4 >= e->n_private_ips ? (unsigned)e->n_private_ips
+                                                           : sn->used_ipv4;
+        res_touch(m, &sn->hdr);
+    }
+    res_delete(m, &e->hdr);
+}
+
+int eni_delete(struct model *m, struct scope *s, const char *eni_id, struct merr *err)
+{
+    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    if (e->attached)
+        return merr_set(err, "InvalidNetworkInterface.InUse", "Interface: [%s] in use.",
+                        e->hdr.id);
+    if (e->requester_managed)
+        return merr_set(err, "OperationNotPermitted",
+                        "The network interface %s is managed by AWS and cannot be deleted by the "
+                        "user.",
+                        e->hdr.id);
+    eni_release(m, e);
+    return 0;
+}
+
+static void eni_destroy(struct res *r)
+{
+    struct eni *e = (struct eni *)r;
+    free(e->private_ips);
+    free(e->groups);
+}
+
+static json_t *eni_encode(const struct res *r)
+{
+    const struct eni *e = (const struct eni *)r;
+    json_t *ips = json_array(), *groups = json_array();
+    for (size_t i = 0; i < e->n_private_ips; i++)
+        json_array_append_new(ips, json_integer(e->private_ips[i]));
+    for (size_t i = 0; i < e->n_groups; i++)
+        json_array_append_new(groups, json_string(e->groups[i]));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:b, s:b}", "subnet",
+                          e->subnet_id, "vpc", e->vpc_id, "az", e->az, "description",
+                          e->description, "type", e->interface_type, "managed",
+                          e->requester_managed, "requester", e->requester_id, "ips", ips,
+                          "groups", groups, "sdc", e->source_dest_check, "attached", e->attached);
+    if (e->attached)
+        json_object_set_new(o, "att",
+                            json_pack("{s:s, s:s, s:i, s:b, s:I}", "id", e->att.id, "instance",
+                                      e->att.instance_id, "index", e->att.device_index, "dot",
+                                      e->att.delete_on_termination, "time",
+                                      (json_int_t)e->att.attach_time));
+    return o;
+}
+
+static void copy_str(char *dst, size_t size, json_t *v)
+{
+    snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+static int eni_decode(struct res *r, json_t *b)
+{
+    struct eni *e = (struct eni *)r;
+    copy_str(e->subnet_id, sizeof e->subnet_id, json_object_get(b, "subnet"));
+    copy_str(e->vpc_id, sizeof e->vpc_id, json_object_get(b, "vpc"));
+    copy_str(e->az, sizeof e->az, json_object_get(b, "az"));
+    copy_str(e->description, sizeof e->description, json_object_get(b, "description"));
+    copy_str(e->interface_type, sizeof e->interface_type, json_object_get(b, "type"));
+    copy_str(e->requester_id, sizeof e->requester_id, json_object_get(b, "requester"));
+    e->requester_managed = json_is_true(json_object_get(b, "managed"));
+    e->source_dest_check = json_is_true(json_object_get(b, "sdc"));
+    e->attached = json_is_true(json_object_get(b, "attached"));
+    json_t *ips = json_object_get(b, "ips"), *groups = json_object_get(b, "groups"), *v;
+    size_t i;
+    e->n_private_ips = json_array_size(ips);
+    e->private_ips = xcalloc(e->n_private_ips ? e->n_private_ips : 1, sizeof *e->private_ips);
+    json_array_foreach(ips, i, v) e->private_ips[i] = (uint32_t)json_integer_value(v);
+    e->n_groups = json_array_size(groups);
+    e->groups = xcalloc(e->n_groups ? e->n_groups : 1, sizeof *e->groups);
+    json_array_foreach(groups, i, v) copy_str(e->groups[i], sizeof e->groups[i], v);
+    json_t *att = json_object_get(b, "att");
+    if (att) {
+        copy_str(e->att.id, sizeof e->att.id, json_object_get(att, "id"));
+        copy_str(e->att.instance_id, sizeof e->att.instance_id, json_object_get(att, "instance"));
+        e->att.device_index = (int)json_integer_value(json_object_get(att, "index"));
+        e->att.delete_on_termination = json_is_true(json_object_get(att, "dot"));
+        e->att.attach_time = (time_t)json_integer_value(json_object_get(att, "time"));
+    }
+    eni_make_mac(e, e->mac);
+    return 0;
+}
+
+static int eni_filter(const struct model *m, const struct res *r, const char *name,
+                      struct fvals *out)
+{
+    (void)m;
+    const struct eni *e = (const struct eni *)r;
+    char text[IP4_STRLEN];
+    if (strcmp(name, "network-interface-id") == 0) {
+        fv_add(out, e->hdr.id);
+    } else if (strcmp(name, "subnet-id") == 0) {
+        fv_add(out, e->subnet_id);
+    } else if (strcmp(name, "vpc-id") == 0) {
+        fv_add(out, e->vpc_id);
+    } else if (strcmp(name, "availability-zone") == 0) {
+        fv_add(out, e->az);
+    } else if (strcmp(name, "group-id") == 0) {
+        for (size_t i = 0; i < e->n_groups; i++)
+            fv_add(out, e->groups[i]);
+    } else if (strcmp(name, "private-ip-address") == 0 ||
+               strcmp(name, "addresses.private-ip-address") == 0) {
+        for (size_t i = 0; i < e->n_private_ips; i++) {
+            ip4_format(e->private_ips[i], text);
+            fv_add(out, text);
+        }
+    } else if (strcmp(name, "attachment.instance-id") == 0) {
+        if (e->attached && e->att.instance_id[0])
+            fv_add(out, e->att.instance_id);
+    } else if (strcmp(name, "attachment.attachment-id") == 0) {
+        if (e->attached)
+            fv_add(out, e->att.id);
+    } else if (strcmp(name, "status") == 0) {
+        fv_add(out, e->attached ? "in-use" : "available");
+    } else if (strcmp(name, "interface-type") == 0) {
+        fv_add(out, e->interface_type);
+    } else if (strcmp(name, "requester-managed") == 0) {
+        fv_bool(out, e->requester_managed);
+    } else if (strcmp(name, "source-dest-check") == 0) {
+        fv_bool(out, e->source_dest_check);
+    } else if (strcmp(name, "description") == 0) {
+        fv_add(out, e->description);
+    } else if (strcmp(name, "owner-id") == 0) {
+        fv_add(out, e->hdr.scope->account);
+    } else {
+        return -ENOENT;
+    }
+    return 0;
+}
+
+const struct res_class eni_class = {
+    .name = "network interface",
+    .id_prefix = "eni",
+    .size = sizeof(struct eni),
+    .not_found_code = "InvalidNetworkInterfaceID.NotFound",
+    .malformed_code = "InvalidNetworkInterfaceID.Malformed",
+    .tag_resource_type = "network-interface",
+    .destroy = eni_destroy,
+    .encode = eni_encode,
+    .decode = eni_decode,
+    .filter = eni_filter,
+};
