@@ -501,7 +501,7 @@ static int rule_matches(struct api_ctx *c, const struct security_group *g, const
         else if (i + 1 == dq->n_ids)
             return 0;
     for (size_t f = 0; f < dq->n_filters; f++) {
-        fv->n = fv->used = 0;
+        fv_reset(fv);
         if (rule_filter_values(g, r, dq->filters[f].name, fv))
             return merr_set(&c->err, "InvalidParameterValue", "The filter '%s' is invalid",
                             dq->filters[f].name);
@@ -546,7 +546,7 @@ static int describe_security_group_rules(struct api_ctx *c)
             return merr_set(&c->err, "InvalidSecurityGroupRuleId.NotFound",
                             "The security group rule ID '%s' does not exist", dq.ids[i]);
     }
-    struct fvals *fv = api_scratch(c, sizeof *fv);
+    struct fvals fvs = {0}, *fv = &fvs;
     unsigned long long pos = 0, shown = 0;
     char next[32] = "";
     const struct security_group *g;
@@ -555,8 +555,10 @@ static int describe_security_group_rules(struct api_ctx *c)
     {
         for (size_t i = 0; i < g->n_rules && !next[0]; i++) {
             int ok = rule_matches(c, g, &g->rules[i], &dq, fv);
-            if (ok < 0)
+            if (ok < 0) {
+                fv_destroy(fv);
                 return -1;
+            }
             if (!ok || pos++ < start)
                 continue;
             if (dq.max_results && shown == (unsigned long long)dq.max_results) {
@@ -569,6 +571,7 @@ static int describe_security_group_rules(struct api_ctx *c)
             shown++;
         }
     }
+    fv_destroy(fv);
     xml_close(c->out, "securityGroupRuleSet");
     if (next[0])
         xml_str(c->out, "nextToken", next);

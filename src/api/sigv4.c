@@ -7,6 +7,7 @@
 #include "api/sigv4.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -807,38 +808,76 @@ static int sigv4_hmac(const void *key, size_t key_len, const char *msg, size_t m
     return 0;
 }
 
-/* hex(HMAC(signing key, string to sign)); the intermediate keys are wiped afterwards. */
-static int sigv4_signature(const char *secret, const struct sigv4_credential *c, const char *iso,
-                           const char *creq_hex, char out[SIGV4_HEX_LEN + 1])
+/* The signing key depends only on (secret, date, region, service), which a client repeats on
+ * every request of a day, so each server thread keeps the last one it derived: that turns five
+ * HMACs per request into one. The secret is compared in constant time before reuse. */
+struct sigv4_key_cache {
+    bool valid;
+    unsigned char secret_digest[SHA256_DIGEST_LENGTH];
+    char scope[sizeof(((struct sigv4_credential *)0)->date) +
+               sizeof(((struct sigv4_credential *)0)->region) +
+               sizeof(((struct sigv4_credential *)0)->service) + 3];
+    unsigned char key[SHA256_DIGEST_LENGTH];
+};
+static _Thread_local struct sigv4_key_cache sigv4_cache;
+
+static int sigv4_derive_key(const char *secret, size_t secret_len,
+                            const struct sigv4_credential *c,
+                            unsigned char key[SHA256_DIGEST_LENGTH])
 {
-    size_t secret_len = strlen(secret);
-    if (secret_len > SIGV4_MAX_INPUT)
-        return -1;
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)secret, secret_len, digest);
+    char scope[sizeof sigv4_cache.scope];
+    snprintf(scope, sizeof scope, "%s/%s/%s", c->date, c->region, c->service);
+    if (sigv4_cache.valid && strcmp(scope, sigv4_cache.scope) == 0 &&
+        CRYPTO_memcmp(digest, sigv4_cache.secret_digest, sizeof digest) == 0) {
+        memcpy(key, sigv4_cache.key, SHA256_DIGEST_LENGTH);
+        return 0;
+    }
     char *k_secret = malloc(secret_len + 5);
     if (k_secret == NULL)
         return -1;
     memcpy(k_secret, "AWS4", 4);
     memcpy(k_secret + 4, secret, secret_len + 1);
-
-    char sts[sizeof(SIGV4_ALGORITHM) + 17 + sizeof(*c) + sizeof(SIGV4_TERMINATOR) + 8 +
-             SIGV4_HEX_LEN];
-    int sts_len = snprintf(sts, sizeof(sts), "%s\n%s\n%s/%s/%s/%s\n%s", SIGV4_ALGORITHM, iso,
-                           c->date, c->region, c->service, SIGV4_TERMINATOR, creq_hex);
-    unsigned char k1[SHA256_DIGEST_LENGTH], k2[SHA256_DIGEST_LENGTH], sig[SHA256_DIGEST_LENGTH];
+    unsigned char k1[SHA256_DIGEST_LENGTH], k2[SHA256_DIGEST_LENGTH];
     int rc = -1;
-    if (sts_len > 0 && (size_t)sts_len < sizeof(sts) &&
-        sigv4_hmac(k_secret, secret_len + 4, c->date, strlen(c->date), k1) == 0 &&
+    if (sigv4_hmac(k_secret, secret_len + 4, c->date, strlen(c->date), k1) == 0 &&
         sigv4_hmac(k1, sizeof(k1), c->region, strlen(c->region), k2) == 0 &&
         sigv4_hmac(k2, sizeof(k2), c->service, strlen(c->service), k1) == 0 &&
-        sigv4_hmac(k1, sizeof(k1), SIGV4_TERMINATOR, strlen(SIGV4_TERMINATOR), k2) == 0 &&
-        sigv4_hmac(k2, sizeof(k2), sts, (size_t)sts_len, sig) == 0) {
-        sigv4_to_hex(sig, sizeof(sig), out);
+        sigv4_hmac(k1, sizeof(k1), SIGV4_TERMINATOR, strlen(SIGV4_TERMINATOR), key) == 0) {
+        sigv4_cache.valid = true;
+        memcpy(sigv4_cache.secret_digest, digest, sizeof digest);
+        memcpy(sigv4_cache.scope, scope, sizeof scope);
+        memcpy(sigv4_cache.key, key, SHA256_DIGEST_LENGTH);
         rc = 0;
     }
     OPENSSL_cleanse(k_secret, secret_len + 4);
     OPENSSL_cleanse(k1, sizeof(k1));
     OPENSSL_cleanse(k2, sizeof(k2));
     free(k_secret);
+    return rc;
+}
+
+/* hex(HMAC(signing key, string to sign)). */
+static int sigv4_signature(const char *secret, const struct sigv4_credential *c, const char *iso,
+                           const char *creq_hex, char out[SIGV4_HEX_LEN + 1])
+{
+    size_t secret_len = strlen(secret);
+    if (secret_len > SIGV4_MAX_INPUT)
+        return -1;
+    char sts[sizeof(SIGV4_ALGORITHM) + 17 + sizeof(*c) + sizeof(SIGV4_TERMINATOR) + 8 +
+             SIGV4_HEX_LEN];
+    int sts_len = snprintf(sts, sizeof(sts), "%s\n%s\n%s/%s/%s/%s\n%s", SIGV4_ALGORITHM, iso,
+                           c->date, c->region, c->service, SIGV4_TERMINATOR, creq_hex);
+    unsigned char key[SHA256_DIGEST_LENGTH], sig[SHA256_DIGEST_LENGTH];
+    int rc = -1;
+    if (sts_len > 0 && (size_t)sts_len < sizeof(sts) &&
+        sigv4_derive_key(secret, secret_len, c, key) == 0 &&
+        sigv4_hmac(key, sizeof(key), sts, (size_t)sts_len, sig) == 0) {
+        sigv4_to_hex(sig, sizeof(sig), out);
+        rc = 0;
+    }
+    OPENSSL_cleanse(key, sizeof(key));
     return rc;
 }
 

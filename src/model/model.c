@@ -21,14 +21,25 @@ int merr_set(struct merr *e, const char *code, const char *fmt, ...)
     return -1;
 }
 
+void fv_reset(struct fvals *fv)
+{
+    for (size_t i = 0; i < fv->n; i++)
+        free(fv->items[i]);
+    fv->n = 0;
+}
+
+void fv_destroy(struct fvals *fv)
+{
+    fv_reset(fv);
+    free(fv->items);
+    fv->items = NULL;
+    fv->cap = 0;
+}
+
 void fv_add(struct fvals *fv, const char *value)
 {
-    size_t len = strlen(value) + 1;
-    if (fv->n >= sizeof fv->items / sizeof fv->items[0] || fv->used + len > sizeof fv->buf)
-        return;
-    memcpy(fv->buf + fv->used, value, len);
-    fv->items[fv->n++] = fv->buf + fv->used;
-    fv->used += len;
+    fv->items = xgrow(fv->items, &fv->cap, fv->n, sizeof *fv->items);
+    fv->items[fv->n++] = xstrdup(value);
 }
 
 void fv_addf(struct fvals *fv, const char *fmt, ...)
@@ -425,11 +436,10 @@ static int match_values(const struct fvals *fv, const struct filter *f)
 int model_filter_match(const struct model *m, const struct res *r, const struct filter *f,
                        size_t n, struct merr *err)
 {
-    struct fvals *fv = xmalloc(sizeof *fv);
+    struct fvals fvs = {0}, *fv = &fvs;
     int result = 1;
     for (size_t i = 0; i < n && result == 1; i++) {
-        fv->n = 0;
-        fv->used = 0;
+        fv_reset(fv);
         if (strncmp(f[i].name, "tag:", 4) == 0) {
             const char *v = tags_get(&r->tags, f[i].name + 4);
             if (v)
@@ -451,7 +461,7 @@ int model_filter_match(const struct model *m, const struct res *r, const struct 
         }
         result = match_values(fv, &f[i]);
     }
-    free(fv);
+    fv_destroy(fv);
     return result;
 }
 

@@ -84,13 +84,15 @@ struct merr {
 int merr_set(struct merr *e, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Values of one filter name for one object, gathered for glob matching. */
+/* Values of one filter name for one object, gathered for glob matching. Unbounded: an object
+ * with many rules or routes must not lose a match. Start zeroed; fv_reset() empties it for the
+ * next filter, fv_destroy() frees it. */
 struct fvals {
-    char buf[4096];
-    size_t used;
-    const char *items[64];
-    size_t n;
+    char **items; /* owned strings */
+    size_t n, cap;
 };
+void fv_reset(struct fvals *fv);
+void fv_destroy(struct fvals *fv);
 void fv_add(struct fvals *fv, const char *value);
 void fv_addf(struct fvals *fv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fv_bool(struct fvals *fv, bool b);

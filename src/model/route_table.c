@@ -1030,7 +1030,7 @@ static const struct {
     {"route.instance-id", RT_INSTANCE},
 };
 
-/* A table can have more routes than fvals has slots: repeated values take one slot. */
+/* Repeated values (many routes to one target) are matched once. */
 static void fv_add_once(struct fvals *fv, const char *value)
 {
     for (size_t i = 0; i < fv->n; i++)

@@ -788,7 +788,7 @@ static int sg_decode(struct res *r, json_t *b)
     return g->vpc_id[0] ? 0 : -EINVAL;
 }
 
-/* Adds v unless already present: a group can hold more rules than fvals has slots. */
+/* Adds v unless already present: many rules of a group often share a value. */
 static void fv_add_unique(struct fvals *fv, const char *v)
 {
     for (size_t i = 0; i < fv->n; i++)

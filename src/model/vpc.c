@@ -246,6 +246,9 @@ int vpc_associate_cidr(struct model *m, struct scope *s, const char *vpc_id, con
         *assoc_id_out = v->ipv6[v->n_ipv6 - 1].assoc_id;
         res_touch(m, &v->hdr);
         rtb_sync_local_routes(m, s, v);
+        /* AWS adds the ::/0 allow rules to an unmodified default NACL with the first block. */
+        if (v->n_ipv6 == 1)
+            nacl_vpc_ipv6_added(m, s, v);
         return 0;
     }
     struct prefix4 p;

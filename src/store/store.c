@@ -14,7 +14,17 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *upsert;
     sqlite3_stmt *remove;
+    sqlite3_stmt *begin; /* prepared once: sqlite3_exec would parse them on every commit */
+    sqlite3_stmt *commit;
+    sqlite3_stmt *rollback;
 };
+
+static int step_once(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -EIO;
+}
 
 static int exec(sqlite3 *db, const char *sql)
 {
@@ -53,7 +63,10 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
                            "peer_account,peer_region) VALUES(?,?,?,?,?,?,?,?,?)",
                            -1, &st->upsert, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE id=?", -1, &st->remove, NULL) !=
-            SQLITE_OK) {
+            SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "BEGIN IMMEDIATE", -1, &st->begin, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "COMMIT", -1, &st->commit, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK) {
         store_close(st);
         return -EIO;
     }
@@ -67,6 +80,9 @@ void store_close(struct store *st)
         return;
     sqlite3_finalize(st->upsert);
     sqlite3_finalize(st->remove);
+    sqlite3_finalize(st->begin);
+    sqlite3_finalize(st->commit);
+    sqlite3_finalize(st->rollback);
     sqlite3_close(st->db);
     free(st);
 }
@@ -183,7 +199,7 @@ int store_commit(struct store *st, struct model *m)
 {
     if (!model_has_changes(m))
         return 0;
-    if (exec(st->db, "BEGIN IMMEDIATE"))
+    if (step_once(st->begin))
         return -EIO;
     int rc = 0;
     for (size_t i = 0; i < m->dirty.n && rc == 0; i++)
@@ -194,9 +210,10 @@ int store_commit(struct store *st, struct model *m)
         rc = sqlite3_step(st->remove) == SQLITE_DONE ? 0 : -EIO;
     }
     if (rc == 0)
-        rc = exec(st->db, "COMMIT");
+        rc = step_once(st->commit);
     if (rc != 0) {
-        exec(st->db, "ROLLBACK");
+        fprintf(stderr, "vpcd: store: commit failed: %s\n", sqlite3_errmsg(st->db));
+        step_once(st->rollback);
         return -EIO;
     }
     model_clear_dirty(m);

@@ -587,6 +587,10 @@ static void test_signature_mismatch(void **state)
     assert_string_equal(res.message, mismatch_msg);
     assert_int_equal(res.http_status, 403);
     assert_int_equal(sigv4_verify(&r, BOTO_NOW, wrong_secret, "test", &res), 0);
+    /* The derived key of "test" is cached for this scope now: another secret must not reuse it. */
+    assert_int_equal(sigv4_verify(&r, BOTO_NOW, wrong_secret, "tesT", &res), -1);
+    assert_string_equal(res.error_code, "SignatureDoesNotMatch");
+    assert_int_equal(sigv4_verify(&r, BOTO_NOW, wrong_secret, "test", &res), 0);
     /* the signed Content-Type changed */
     struct vec v = with_header(&v_boto_describe_vpcs, "Content-Type", "application/json");
     expect_vec_error(&v, BOTO_NOW, SIGV4_ERR_SIGNATURE, mismatch_msg);

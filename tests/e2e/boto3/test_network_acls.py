@@ -112,6 +112,23 @@ def test_ipv6_vpc_default_acl(vpcd):
     ec2.delete_vpc(VpcId=vpc)
 
 
+def test_ipv6_block_added_later(west):
+    """The first IPv6 block gives an unmodified default ACL its ::/0 rules; a modified
+    direction is left alone, as AWS documents."""
+    ec2, vpc = west
+    acl = default_acl(ec2, vpc)["NetworkAclId"]
+    ec2.replace_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="allow",
+                                  Egress=True, CidrBlock=ALL4, PortRange={"From": 443, "To": 443})
+    ec2.associate_vpc_cidr_block(VpcId=vpc, AmazonProvidedIpv6CidrBlock=True)
+    entries = acl_of(ec2, acl)["Entries"]
+    ingress = [e for e in entries if not e["Egress"]]
+    egress = [e for e in entries if e["Egress"]]
+    assert ingress == [allow_all(False), allow_all(False, 101, True), deny(False),
+                       deny(False, 32768, True)]
+    assert [e["RuleNumber"] for e in egress] == [100, 32767, 32768]
+    assert egress[0]["Protocol"] == "6"
+
+
 def test_custom_acl_create_describe_delete(west):
     ec2, vpc = west
     acl = ec2.create_network_acl(VpcId=vpc, TagSpecifications=[
