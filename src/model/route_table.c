@@ -324,6 +324,16 @@ static int route_quota_family(const struct model *m, const struct scope *s, cons
     return pl && strcmp(pl->family, "IPv6") == 0 ? 6 : 4;
 }
 
+/* Routes a route counts as: AWS counts a prefix-list route as the list's max entries. */
+static unsigned route_quota_weight(const struct model *m, const struct scope *s,
+                                   const struct route *r)
+{
+    if (r->family)
+        return 1;
+    const struct prefix_list *pl = (const struct prefix_list *)res_find(m, s, RES_PL, r->dst_pl);
+    return pl && pl->max_entries ? pl->max_entries : 1;
+}
+
 static int check_quota(const struct model *m, const struct scope *s, const struct route_table *rt,
                        const struct route *nr, struct merr *err)
 {
@@ -332,9 +342,9 @@ static int check_quota(const struct model *m, const struct scope *s, const struc
     for (size_t i = 0; i < rt->n_routes; i++) {
         const struct route *r = &rt->routes[i];
         if (strcmp(r->origin, ORIGIN_ROUTE) == 0 && route_quota_family(m, s, r) == fam)
-            n++;
+            n += route_quota_weight(m, s, r);
     }
-    if (n >= m->cfg.routes_per_rtb)
+    if (n + route_quota_weight(m, s, nr) > m->cfg.routes_per_rtb)
         return merr_set(err, "RouteLimitExceeded",
                         "The maximum number of routes (%u) has been reached for route table %s.",
                         m->cfg.routes_per_rtb, rt->hdr.id);

@@ -555,3 +555,22 @@ def test_state_survives_restart(vpcd, net):
     after = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [net["vpc"]]}])
     assert after["RouteTables"] == before["RouteTables"]
     ec2.disassociate_route_table(AssociationId=sn_assoc["AssociationId"])
+
+
+def test_prefix_list_route_counts_its_max_entries(vpcd):
+    """AWS counts a prefix-list route as the list's MaxEntries against the 50-route quota."""
+    ec2 = vpcd.client(region="sa-east-1")
+    vpc = make_vpc(ec2, "10.9.0.0/16")
+    igw = attached_igw(ec2, vpc)
+    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    pl = ec2.create_managed_prefix_list(PrefixListName="weighty", AddressFamily="IPv4",
+                                        MaxEntries=45)["PrefixList"]["PrefixListId"]
+    ec2.create_route(RouteTableId=rtb, DestinationPrefixListId=pl, GatewayId=igw)
+    for i in range(5):
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock=f"198.51.100.{i * 8}/29",
+                         GatewayId=igw)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="198.51.100.64/29", GatewayId=igw)
+    assert error_code(e) == "RouteLimitExceeded"
+    # IPv6 routes count separately.
+    ec2.create_route(RouteTableId=rtb, DestinationIpv6CidrBlock="2001:db8::/32", GatewayId=igw)
