@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,83 @@ struct store {
     sqlite3_stmt *begin; /* prepared once: sqlite3_exec would parse them on every commit */
     sqlite3_stmt *commit;
     sqlite3_stmt *rollback;
+    /* WAL checkpoints run on their own connection and thread: SQLite's automatic checkpoint
+     * would run inside a commit, under the service lock, and stall every client for the
+     * milliseconds it takes to copy pages and sync the database file. */
+    sqlite3 *ckpt_db;
+    pthread_t ckpt_thread;
+    bool ckpt_running;
+    pthread_mutex_t ckpt_lock;
+    pthread_cond_t ckpt_wake;
+    bool ckpt_wanted, ckpt_stop;
 };
+
+/* WAL size (pages) that asks for a checkpoint; SQLite's own default threshold. */
+#define STORE_CHECKPOINT_PAGES 1000
+
+static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    struct store *st = ctx;
+    if (pages >= STORE_CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&st->ckpt_lock);
+        st->ckpt_wanted = true;
+        pthread_cond_signal(&st->ckpt_wake);
+        pthread_mutex_unlock(&st->ckpt_lock);
+    }
+    return SQLITE_OK;
+}
+
+static void *store_checkpointer(void *arg)
+{
+    struct store *st = arg;
+    pthread_mutex_lock(&st->ckpt_lock);
+    for (;;) {
+        while (!st->ckpt_wanted && !st->ckpt_stop)
+            pthread_cond_wait(&st->ckpt_wake, &st->ckpt_lock);
+        if (st->ckpt_stop)
+            break;
+        st->ckpt_wanted = false;
+        pthread_mutex_unlock(&st->ckpt_lock);
+        /* PASSIVE never blocks the writer. The WAL only starts over once a checkpoint has
+         * copied every frame, so keep going while commits add frames behind us; if they
+         * outrun us for long, RESTART waits for the writer once instead of letting the WAL
+         * grow without bound. */
+        int log = 0, done = 0, rounds = 0;
+        do {
+            if (sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                          &done) != SQLITE_OK)
+                break;
+        } while (done < log && ++rounds < 16);
+        if (done < log && log >= 8 * STORE_CHECKPOINT_PAGES)
+            sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+        pthread_mutex_lock(&st->ckpt_lock);
+    }
+    pthread_mutex_unlock(&st->ckpt_lock);
+    return NULL;
+}
+
+static int store_start_checkpointer(struct store *st, const char *path, bool durable_fsync)
+{
+    if (sqlite3_open(path, &st->ckpt_db) != SQLITE_OK)
+        return -EIO;
+    sqlite3_busy_timeout(st->ckpt_db, 5000);
+    if (sqlite3_exec(st->ckpt_db,
+                     durable_fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return -EIO;
+    pthread_mutex_init(&st->ckpt_lock, NULL);
+    pthread_cond_init(&st->ckpt_wake, NULL);
+    if (pthread_create(&st->ckpt_thread, NULL, store_checkpointer, st) != 0) {
+        pthread_cond_destroy(&st->ckpt_wake);
+        pthread_mutex_destroy(&st->ckpt_lock);
+        return -EIO;
+    }
+    st->ckpt_running = true;
+    sqlite3_wal_hook(st->db, store_wal_hook, st);
+    return 0;
+}
 
 static int step_once(sqlite3_stmt *st)
 {
@@ -51,7 +128,9 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
         return -EIO;
     }
     sqlite3_busy_timeout(st->db, 5000);
+    /* journal_size_limit: a WAL that grew during a burst is cut back when it starts over. */
     if (exec(st->db, "PRAGMA journal_mode=WAL") ||
+        exec(st->db, "PRAGMA journal_size_limit=16777216") ||
         exec(st->db, durable_fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ||
         exec(st->db, "CREATE TABLE IF NOT EXISTS objects("
                      "id TEXT PRIMARY KEY, type TEXT NOT NULL, account TEXT NOT NULL,"
@@ -66,7 +145,8 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
             SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "BEGIN IMMEDIATE", -1, &st->begin, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "COMMIT", -1, &st->commit, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK ||
+        store_start_checkpointer(st, path, durable_fsync) != 0) {
         store_close(st);
         return -EIO;
     }
@@ -78,6 +158,16 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
+    if (st->ckpt_running) {
+        pthread_mutex_lock(&st->ckpt_lock);
+        st->ckpt_stop = true;
+        pthread_cond_signal(&st->ckpt_wake);
+        pthread_mutex_unlock(&st->ckpt_lock);
+        pthread_join(st->ckpt_thread, NULL);
+        pthread_cond_destroy(&st->ckpt_wake);
+        pthread_mutex_destroy(&st->ckpt_lock);
+    }
+    sqlite3_close(st->ckpt_db);
     sqlite3_finalize(st->upsert);
     sqlite3_finalize(st->remove);
     sqlite3_finalize(st->begin);
