@@ -142,10 +142,15 @@ static bool is_form_body(const struct service_request *req)
 }
 
 /* Throws away in-memory changes that were not committed, by reloading the store. Only a
- * failed commit or a model bug gets here; both must not leave half a mutation behind. */
+ * failed commit or a model bug gets here; both must not leave half a mutation behind. Called
+ * with svc->lock held. Other requests' staged changes are made durable first (or, after a
+ * failed commit, dropped with it), so the reload sees every change that was acknowledged. */
 static void service_rollback(struct service *svc)
 {
     fprintf(stderr, "vpcd: rolling back uncommitted model changes\n");
+    model_clear_dirty(svc->model);
+    if (store_wait(svc->store, store_stage(svc->store, svc->model)) != 0)
+        store_recover(svc->store);
     struct model *fresh = model_new(&svc->model->cfg);
     fresh->clock = svc->model->clock;
     fresh->clock_ctx = svc->model->clock_ctx;
@@ -173,23 +178,26 @@ static int run_ec2_action(struct service *svc, const struct api_action *act, con
     pthread_mutex_lock(&svc->lock);
     c.model = svc->model;
     c.scope = model_scope(svc->model, account, region);
-    int rc = 0;
-    if (model_has_changes(svc->model) && store_commit(svc->store, svc->model) != 0) {
-        merr_set(&c.err, "InternalError", "The state store could not commit the change.");
+    /* A first use of (account, region) built its default VPC: that is staged on its own, so a
+     * failing handler below cannot take it with it. */
+    store_stage(svc->store, svc->model);
+    int rc = act->handler(&c);
+    if (rc != 0 && model_has_changes(svc->model))
         service_rollback(svc);
-        rc = -1;
-    }
-    if (rc == 0) {
-        rc = act->handler(&c);
-        if (rc == 0 && store_commit(svc->store, svc->model) != 0) {
-            merr_set(&c.err, "InternalError", "The state store could not commit the change.");
-            service_rollback(svc);
+    /* Mutations and reads alike wait until what they saw is durable: a reply never shows
+     * state that a crash could take back. The wait runs without the lock, so requests that
+     * arrive meanwhile join the same group commit. */
+    uint64_t ticket = store_stage(svc->store, svc->model);
+    pthread_mutex_unlock(&svc->lock);
+    if (store_wait(svc->store, ticket) != 0) {
+        pthread_mutex_lock(&svc->lock);
+        service_rollback(svc);
+        pthread_mutex_unlock(&svc->lock);
+        if (rc == 0) {
             rc = -1;
-        } else if (rc != 0 && model_has_changes(svc->model)) {
-            service_rollback(svc);
+            merr_set(&c.err, "InternalError", "The state store could not commit the change.");
         }
     }
-    pthread_mutex_unlock(&svc->lock);
 
     if (rc != 0) {
         if (!c.err.code)
@@ -213,12 +221,15 @@ static int run_ec2_action(struct service *svc, const struct api_action *act, con
 static void handle_reset(struct service *svc, struct service_response *resp)
 {
     pthread_mutex_lock(&svc->lock);
+    /* Staged changes of earlier requests land first, or they would outlive the wipe. */
+    if (store_wait(svc->store, store_stage(svc->store, svc->model)) != 0)
+        store_recover(svc->store);
     int rc = store_wipe(svc->store);
     if (rc == 0) {
         struct model *fresh = model_new(&svc->model->cfg);
         fresh->clock = svc->model->clock;
         fresh->clock_ctx = svc->model->clock_ctx;
-    fresh->clock_offset = svc->model->clock_offset;
+        fresh->clock_offset = svc->model->clock_offset;
         model_free(svc->model);
         svc->model = fresh;
     }

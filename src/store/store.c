@@ -11,6 +11,24 @@
 #include "lib/xalloc.h"
 #include "model/resources.h"
 
+/* One row change waiting for the next group commit: everything is already encoded, so the
+ * writer needs nothing from the model. */
+struct store_op {
+    char id[ID_MAX];
+    bool remove;
+    const char *type; /* static class name */
+    char account[13], region[32], peer_account[13], peer_region[32];
+    uint64_t seq;
+    char *tags; /* owned JSON text */
+    char *body; /* owned JSON text */
+};
+
+static void op_free(struct store_op *op)
+{
+    free(op->tags);
+    free(op->body);
+}
+
 struct store {
     sqlite3 *db;
     sqlite3_stmt *upsert;
@@ -27,6 +45,18 @@ struct store {
     pthread_mutex_t ckpt_lock;
     pthread_cond_t ckpt_wake;
     bool ckpt_wanted, ckpt_stop;
+    /* Group commit. Changes are staged in model order under the service lock; whoever waits
+     * first becomes the leader and writes every staged change in one transaction, so one sync
+     * covers all the requests that arrived meanwhile. Tickets count staged groups. */
+    pthread_mutex_t group_lock;
+    pthread_cond_t group_done;
+    struct store_op *pending;
+    size_t n_pending, cap_pending;
+    uint64_t staged, durable;
+    bool leader_active;
+    bool failed; /* a group failed: every wait fails until store_recover() */
+    /* Tickets in (lost_after, lost_upto] were dropped by store_recover(): their waits fail. */
+    uint64_t lost_after, lost_upto;
 };
 
 /* WAL size (pages) that asks for a checkpoint; SQLite's own default threshold. */
@@ -122,6 +152,8 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
     char path[4096];
     snprintf(path, sizeof path, "%s/vpcd.db", dir);
     struct store *st = xcalloc(1, sizeof *st);
+    pthread_mutex_init(&st->group_lock, NULL);
+    pthread_cond_init(&st->group_done, NULL);
     if (sqlite3_open(path, &st->db) != SQLITE_OK) {
         fprintf(stderr, "vpcd: store: cannot open %s: %s\n", path, sqlite3_errmsg(st->db));
         store_close(st);
@@ -168,6 +200,11 @@ void store_close(struct store *st)
         pthread_mutex_destroy(&st->ckpt_lock);
     }
     sqlite3_close(st->ckpt_db);
+    for (size_t i = 0; i < st->n_pending; i++)
+        op_free(&st->pending[i]);
+    free(st->pending);
+    pthread_cond_destroy(&st->group_done);
+    pthread_mutex_destroy(&st->group_lock);
     sqlite3_finalize(st->upsert);
     sqlite3_finalize(st->remove);
     sqlite3_finalize(st->begin);
@@ -259,46 +296,67 @@ int store_load(struct store *st, struct model *m)
     return rc;
 }
 
-static int write_row(struct store *st, const struct res *r)
+static void stage_row(struct store *st, const struct res *r)
 {
     const struct res_class *c = res_class_of(r->type);
+    st->pending = xgrow(st->pending, &st->cap_pending, st->n_pending, sizeof *st->pending);
+    struct store_op *op = &st->pending[st->n_pending++];
+    memset(op, 0, sizeof *op);
+    snprintf(op->id, sizeof op->id, "%s", r->id);
+    op->type = c->name;
+    snprintf(op->account, sizeof op->account, "%s", r->scope->account);
+    snprintf(op->region, sizeof op->region, "%s", r->scope->region);
+    if (r->peer_scope) {
+        snprintf(op->peer_account, sizeof op->peer_account, "%s", r->peer_scope->account);
+        snprintf(op->peer_region, sizeof op->peer_region, "%s", r->peer_scope->region);
+    }
+    op->seq = r->seq;
     json_t *tags = tags_encode(&r->tags);
     json_t *body = c->encode ? c->encode(r) : json_object();
-    char *tags_s = json_dumps(tags, JSON_COMPACT);
-    char *body_s = json_dumps(body, JSON_COMPACT);
-    sqlite3_stmt *u = st->upsert;
-    sqlite3_reset(u);
-    sqlite3_bind_text(u, 1, r->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(u, 2, c->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(u, 3, r->scope->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(u, 4, r->scope->region, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(u, 5, (sqlite3_int64)r->seq);
-    sqlite3_bind_text(u, 6, tags_s, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(u, 7, body_s, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(u, 8, r->peer_scope ? r->peer_scope->account : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(u, 9, r->peer_scope ? r->peer_scope->region : "", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(u) == SQLITE_DONE ? 0 : -EIO;
-    free(tags_s);
-    free(body_s);
+    op->tags = json_dumps(tags, JSON_COMPACT);
+    op->body = json_dumps(body, JSON_COMPACT);
     json_decref(tags);
     json_decref(body);
-    return rc;
 }
 
-int store_commit(struct store *st, struct model *m)
+static void stage_delete(struct store *st, const char *id)
 {
-    if (!model_has_changes(m))
-        return 0;
+    st->pending = xgrow(st->pending, &st->cap_pending, st->n_pending, sizeof *st->pending);
+    struct store_op *op = &st->pending[st->n_pending++];
+    memset(op, 0, sizeof *op);
+    snprintf(op->id, sizeof op->id, "%s", id);
+    op->remove = true;
+}
+
+static int write_op(struct store *st, const struct store_op *op)
+{
+    if (op->remove) {
+        sqlite3_reset(st->remove);
+        sqlite3_bind_text(st->remove, 1, op->id, -1, SQLITE_STATIC);
+        return sqlite3_step(st->remove) == SQLITE_DONE ? 0 : -EIO;
+    }
+    sqlite3_stmt *u = st->upsert;
+    sqlite3_reset(u);
+    sqlite3_bind_text(u, 1, op->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 2, op->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 3, op->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 4, op->region, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 5, (sqlite3_int64)op->seq);
+    sqlite3_bind_text(u, 6, op->tags ? op->tags : "[]", -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 7, op->body ? op->body : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 8, op->peer_account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 9, op->peer_region, -1, SQLITE_STATIC);
+    return sqlite3_step(u) == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* Writes ops in order as one transaction: the whole group is durable or none of it is. */
+static int write_group(struct store *st, const struct store_op *ops, size_t n)
+{
     if (step_once(st->begin))
         return -EIO;
     int rc = 0;
-    for (size_t i = 0; i < m->dirty.n && rc == 0; i++)
-        rc = write_row(st, m->dirty.items[i]);
-    for (size_t i = 0; i < m->n_deleted && rc == 0; i++) {
-        sqlite3_reset(st->remove);
-        sqlite3_bind_text(st->remove, 1, m->deleted[i], -1, SQLITE_STATIC);
-        rc = sqlite3_step(st->remove) == SQLITE_DONE ? 0 : -EIO;
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = write_op(st, &ops[i]);
     if (rc == 0)
         rc = step_once(st->commit);
     if (rc != 0) {
@@ -306,8 +364,81 @@ int store_commit(struct store *st, struct model *m)
         step_once(st->rollback);
         return -EIO;
     }
-    model_clear_dirty(m);
     return 0;
+}
+
+uint64_t store_stage(struct store *st, struct model *m)
+{
+    pthread_mutex_lock(&st->group_lock);
+    if (model_has_changes(m)) {
+        for (size_t i = 0; i < m->dirty.n; i++)
+            stage_row(st, m->dirty.items[i]);
+        for (size_t i = 0; i < m->n_deleted; i++)
+            stage_delete(st, m->deleted[i]);
+        st->staged++;
+        model_clear_dirty(m);
+    }
+    uint64_t ticket = st->staged;
+    pthread_mutex_unlock(&st->group_lock);
+    return ticket;
+}
+
+int store_wait(struct store *st, uint64_t ticket)
+{
+    pthread_mutex_lock(&st->group_lock);
+    while (st->durable < ticket && !st->failed) {
+        if (st->leader_active) {
+            pthread_cond_wait(&st->group_done, &st->group_lock);
+            continue;
+        }
+        /* Lead: take everything staged so far, write it as one transaction and one sync, then
+         * wake the followers whose tickets it covered. */
+        st->leader_active = true;
+        struct store_op *ops = st->pending;
+        size_t n = st->n_pending;
+        uint64_t upto = st->staged;
+        st->pending = NULL;
+        st->n_pending = st->cap_pending = 0;
+        pthread_mutex_unlock(&st->group_lock);
+        int rc = write_group(st, ops, n);
+        for (size_t i = 0; i < n; i++)
+            op_free(&ops[i]);
+        free(ops);
+        pthread_mutex_lock(&st->group_lock);
+        st->leader_active = false;
+        if (rc == 0)
+            st->durable = upto;
+        else
+            st->failed = true;
+        pthread_cond_broadcast(&st->group_done);
+    }
+    int rc = st->durable >= ticket && !(ticket > st->lost_after && ticket <= st->lost_upto)
+                 ? 0
+                 : -EIO;
+    pthread_mutex_unlock(&st->group_lock);
+    return rc;
+}
+
+void store_recover(struct store *st)
+{
+    pthread_mutex_lock(&st->group_lock);
+    while (st->leader_active)
+        pthread_cond_wait(&st->group_done, &st->group_lock);
+    for (size_t i = 0; i < st->n_pending; i++)
+        op_free(&st->pending[i]);
+    st->n_pending = 0;
+    if (st->staged > st->durable) {
+        st->lost_after = st->durable;
+        st->lost_upto = st->staged;
+    }
+    st->durable = st->staged;
+    st->failed = false;
+    pthread_mutex_unlock(&st->group_lock);
+}
+
+int store_commit(struct store *st, struct model *m)
+{
+    return store_wait(st, store_stage(st, m));
 }
 
 int store_wipe(struct store *st)

@@ -5,6 +5,7 @@
 #define VPCD_STORE_STORE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "model/model.h"
 
@@ -17,7 +18,18 @@ int store_open(const char *dir, bool durable_fsync, struct store **out);
 void store_close(struct store *st);
 /* Loads every stored resource into an empty model. */
 int store_load(struct store *st, struct model *m);
-/* Writes the model's pending changes and clears them. Returns 0 or -EIO. */
+/* Group commit, in two steps so the slow part runs outside the caller's lock:
+ * store_stage() encodes the model's pending changes (clearing them) and returns a ticket; call
+ * it under the lock that orders mutations. store_wait() returns once everything up to the
+ * ticket is durable (0) or a commit failed (-EIO); call it after dropping that lock. A ticket
+ * from store_stage() on an unchanged model is the latest staged one, so a reader can wait for
+ * the durability of what it saw. */
+uint64_t store_stage(struct store *st, struct model *m);
+int store_wait(struct store *st, uint64_t ticket);
+/* After a failed commit, with the mutation lock held: drops staged changes and clears the
+ * failure, so the caller can reload the model from what is durable. */
+void store_recover(struct store *st);
+/* store_stage() then store_wait(). Returns 0 or -EIO. */
 int store_commit(struct store *st, struct model *m);
 /* Deletes everything (the --dev reset). */
 int store_wipe(struct store *st);
