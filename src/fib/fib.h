@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lib/addr.h"
+#include "lib/flow.h"
 #include "lib/lpm.h"
 #include "model/resources.h"
 
@@ -51,5 +52,39 @@ int fib_rtb_compile(const struct model *m, const struct route_table *rt, struct 
 void fib_rtb_destroy(struct fib_rtb *t);
 /* The selected route for a destination address (4 or 16 network-order bytes), or NULL. */
 const struct fib_route *fib_rtb_lookup(const struct fib_rtb *t, int family, const uint8_t *addr);
+
+/* ---- Network ACLs ----
+ * A compiled NACL keeps each direction's rules in evaluation order, the implicit "*" denies
+ * (32767 for IPv4, 32768 for IPv6) last. First match decides. */
+
+struct fib_acl_rule {
+    int rule_number;
+    bool allow;
+    int protocol; /* -1: all */
+    int family;   /* 4 or 6 */
+    uint8_t net[16];
+    uint8_t len;
+    bool has_ports;
+    uint16_t port_from, port_to;
+    bool has_icmp;
+    int icmp_type, icmp_code; /* -1: any */
+};
+
+struct fib_acl {
+    char id[ID_MAX];
+    struct fib_acl_rule *rules[2]; /* [0] ingress, [1] egress */
+    size_t n_rules[2];
+};
+
+struct fib_acl_verdict {
+    bool allow;
+    int rule_number; /* the rule that decided: 32767 / 32768 for the implicit denies */
+};
+
+int fib_acl_compile(const struct model *m, const struct network_acl *a, struct fib_acl *out);
+void fib_acl_destroy(struct fib_acl *a);
+/* The decision for a packet crossing the subnet edge: ingress judges the packet's source, egress
+ * its destination; TCP/UDP port ranges apply to the destination port. */
+struct fib_acl_verdict fib_acl_decide(const struct fib_acl *a, bool egress, const struct flow *f);
 
 #endif
