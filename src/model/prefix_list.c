@@ -211,6 +211,36 @@ static int check_resize_fits(const struct model *m, const struct scope *s,
                                     "quota of %u rules.",
                                     pl->hdr.id, g->hdr.id, new_max, m->cfg.rules_per_sg);
     }
+    /* Route tables weigh a prefix-list route as the list's max entries, per family. */
+    const struct route_table *rt;
+    SCOPE_FOREACH(rt, s, RES_RTB)
+    {
+        bool uses = false;
+        for (size_t i = 0; i < rt->n_routes && !uses; i++)
+            uses = rt->routes[i].family == 0 && strcmp(rt->routes[i].dst_pl, pl->hdr.id) == 0;
+        if (!uses)
+            continue;
+        unsigned n[2] = {0, 0}; /* [ipv6] */
+        for (size_t i = 0; i < rt->n_routes; i++) {
+            const struct route *r = &rt->routes[i];
+            if (strcmp(r->origin, "CreateRoute") != 0)
+                continue;
+            if (r->family) {
+                n[r->family == 6]++;
+                continue;
+            }
+            const struct prefix_list *p =
+                strcmp(r->dst_pl, pl->hdr.id) == 0 ? pl : pl_find(m, s, r->dst_pl);
+            unsigned w = p == pl ? new_max : p && p->max_entries ? p->max_entries : 1;
+            n[p && strcmp(p->family, "IPv6") == 0] += w;
+        }
+        for (int f = 0; f < 2; f++)
+            if (n[f] > m->cfg.routes_per_rtb)
+                return merr_set(err, "InvalidParameterValue",
+                                "The prefix list %s is referenced by route table %s, which cannot "
+                                "hold a prefix list of %u entries within its quota of %u routes.",
+                                pl->hdr.id, rt->hdr.id, new_max, m->cfg.routes_per_rtb);
+    }
     return 0;
 }
 

@@ -220,6 +220,8 @@ def test_references_block_delete(vpcd):
                  PrefixListId=pid, MaxEntries=60)
     ec2.modify_managed_prefix_list(PrefixListId=pid, MaxEntries=59)
     ec2.revoke_security_group_ingress(GroupId=sg, IpPermissions=perm)
+    # A route weighs the list's max entries too, against 50 routes: 59 would not fit.
+    ec2.modify_managed_prefix_list(PrefixListId=pid, MaxEntries=10)
 
     rtb = ec2.create_route_table(VpcId=vpc["VpcId"])["RouteTable"]["RouteTableId"]
     igw = ec2.describe_internet_gateways(
@@ -227,6 +229,8 @@ def test_references_block_delete(vpcd):
     )["InternetGateways"][0]["InternetGatewayId"]
     ec2.create_route(RouteTableId=rtb, DestinationPrefixListId=pid, GatewayId=igw)
     expect_error("DependencyViolation", ec2.delete_managed_prefix_list, PrefixListId=pid)
+    expect_error("InvalidParameterValue", ec2.modify_managed_prefix_list,
+                 PrefixListId=pid, MaxEntries=51)
     assoc = ec2.get_managed_prefix_list_associations(PrefixListId=pid)
     assert [a["ResourceId"] for a in assoc["PrefixListAssociations"]] == [rtb]
     ec2.delete_route(RouteTableId=rtb, DestinationPrefixListId=pid)
