@@ -10,6 +10,7 @@
 
 #include "api/http.h"
 #include "api/service.h"
+#include "lib/addr.h"
 #include "model/model.h"
 #include "store/store.h"
 
@@ -29,7 +30,7 @@ static void usage(FILE *f)
             "  --state DIR            state directory (default ./var)\n"
             "  --credentials FILE     extra keys: 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' per line\n"
             "  --dev                  skip SigV4 checks (a 12-digit key id selects the account) and\n"
-            "                         enable POST /_vpcd/reset\n"
+            "                         enable POST /_vpcd/reset and POST /_vpcd/clock?advance=S\n"
             "  --no-dataplane         control plane only (no namespaces or packet forwarding)\n"
             "  --threads N            HTTP worker threads (default: number of CPUs)\n"
             "  --no-fsync             commit without fsync: survives a vpcd crash, not a host crash\n"
@@ -38,7 +39,9 @@ static void usage(FILE *f)
             "                         routes-per-table, security-groups-per-region,\n"
             "                         rules-per-security-group, network-acls-per-vpc,\n"
             "                         network-acl-rules, internet-gateways-per-region,\n"
-            "                         prefix-lists-per-region\n"
+            "                         prefix-lists-per-region, eips-per-region,\n"
+            "                         peerings-per-vpc (at most 125)\n"
+            "  --eip-pool CIDR        Elastic IP addresses come from here (default 203.0.113.0/24)\n"
             "  --help                 this text\n");
 }
 
@@ -60,6 +63,8 @@ static int set_quota(struct model_config *cfg, const char *spec)
         {"network-acl-rules", offsetof(struct model_config, nacl_rules_per_direction)},
         {"internet-gateways-per-region", offsetof(struct model_config, igws_per_region)},
         {"prefix-lists-per-region", offsetof(struct model_config, prefix_lists_per_region)},
+        {"eips-per-region", offsetof(struct model_config, eips_per_region)},
+        {"peerings-per-vpc", offsetof(struct model_config, peerings_per_vpc)},
     };
     const char *eq = strchr(spec, '=');
     if (!eq)
@@ -86,7 +91,7 @@ int main(int argc, char **argv)
     struct model_config cfg;
     model_config_defaults(&cfg);
     enum { OPT_LISTEN = 256, OPT_STATE, OPT_CREDS, OPT_DEV, OPT_NODP, OPT_THREADS, OPT_NOFSYNC,
-           OPT_QUOTA, OPT_HELP };
+           OPT_QUOTA, OPT_EIP_POOL, OPT_HELP };
     static const struct option opts[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"state", required_argument, NULL, OPT_STATE},
@@ -96,6 +101,7 @@ int main(int argc, char **argv)
         {"threads", required_argument, NULL, OPT_THREADS},
         {"no-fsync", no_argument, NULL, OPT_NOFSYNC},
         {"quota", required_argument, NULL, OPT_QUOTA},
+        {"eip-pool", required_argument, NULL, OPT_EIP_POOL},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -115,6 +121,16 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_EIP_POOL: {
+            struct prefix4 pool;
+            if (prefix4_parse(optarg, &pool) || pool.len > 30 || pool.len < 8) {
+                fprintf(stderr, "vpcd: bad --eip-pool '%s' (an IPv4 CIDR, /8 to /30)\n", optarg);
+                return 2;
+            }
+            cfg.eip_pool_addr = pool.addr;
+            cfg.eip_pool_len = pool.len;
+            break;
+        }
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

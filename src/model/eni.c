@@ -13,6 +13,12 @@
 #include "model/classes.h"
 #include "model/resources.h"
 
+const char *eni_status(const struct eni *e)
+{
+    /* A NAT gateway's or TGW attachment's interface is in use by that service from the start. */
+    return e->attached || e->requester_managed ? "in-use" : "available";
+}
+
 struct eni *eni_find(const struct model *m, const struct scope *s, const char *id)
 {
     return (struct eni *)res_find(m, s, RES_ENI, id);
@@ -152,8 +158,7 @@ int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a
     snprintf(e->interface_type, sizeof e->interface_type, "%s",
              a->interface_type ? a->interface_type : "interface");
     e->requester_managed = a->requester_managed;
-    snprintf(e->requester_id, sizeof e->requester_id, "%s",
-             a->requester_id ? a->requester_id : "");
+    snprintf(e->requester_id, sizeof e->requester_id, "%s", a->requester_id ? a->requester_id : "");
     eni_make_mac(e, e->mac);
     e->private_ips = xcalloc(1, sizeof *e->private_ips);
     e->private_ips[0] = addr;
@@ -177,10 +182,11 @@ int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a
 
 void eni_release(struct model *m, struct eni *e)
 {
+    eip_eni_released(m, e->hdr.scope, e->hdr.id);
     struct subnet *sn = subnet_find(m, e->hdr.scope, e->subnet_id);
     if (sn) {
-        sn->used_ipv4 -= sn->used_ipv4 >= e->n_private_ips ? (unsigned)e->n_private_ips
-                                                           : sn->used_ipv4;
+        sn->used_ipv4 -=
+            sn->used_ipv4 >= e->n_private_ips ? (unsigned)e->n_private_ips : sn->used_ipv4;
         res_touch(m, &sn->hdr);
     }
     res_delete(m, &e->hdr);
@@ -192,8 +198,7 @@ int eni_delete(struct model *m, struct scope *s, const char *eni_id, struct merr
     if (!e)
         return -1;
     if (e->attached)
-        return merr_set(err, "InvalidNetworkInterface.InUse", "Interface: [%s] in use.",
-                        e->hdr.id);
+        return merr_set(err, "InvalidNetworkInterface.InUse", "Interface: [%s] in use.", e->hdr.id);
     if (e->requester_managed)
         return merr_set(err, "OperationNotPermitted",
                         "The network interface %s is managed by AWS and cannot be deleted by the "
@@ -201,6 +206,220 @@ int eni_delete(struct model *m, struct scope *s, const char *eni_id, struct merr
                         e->hdr.id);
     eni_release(m, e);
     return 0;
+}
+
+bool eni_uses_group(const struct scope *s, const char *sg_id)
+{
+    const struct eni *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    {
+        for (size_t i = 0; i < e->n_groups; i++)
+            if (strcmp(e->groups[i], sg_id) == 0)
+                return true;
+    }
+    return false;
+}
+
+static int cmp_device_index(const void *a, const void *b)
+{
+    const struct eni *x = *(const struct eni *const *)a, *y = *(const struct eni *const *)b;
+    return x->att.device_index - y->att.device_index;
+}
+
+size_t eni_of_instance(const struct scope *s, const char *instance_id, struct eni ***out)
+{
+    size_t n = 0, cap = 0;
+    struct eni **list = NULL, *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    {
+        if (!e->attached || strcmp(e->att.instance_id, instance_id) != 0)
+            continue;
+        list = xgrow(list, &cap, n, sizeof *list);
+        list[n++] = e;
+    }
+    if (n > 1)
+        qsort(list, n, sizeof *list, cmp_device_index);
+    *out = list;
+    return n;
+}
+
+struct eni *eni_by_attachment(const struct scope *s, const char *attach_id)
+{
+    struct eni *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    if (e->attached && strcmp(e->att.id, attach_id) == 0)
+        return e;
+    return NULL;
+}
+
+void eni_attach_raw(struct model *m, struct eni *e, const char *instance_id, int device_index,
+                    bool delete_on_termination)
+{
+    e->attached = true;
+    id_new(e->att.id, "eni-attach");
+    snprintf(e->att.instance_id, sizeof e->att.instance_id, "%s", instance_id ? instance_id : "");
+    e->att.device_index = device_index;
+    e->att.delete_on_termination = delete_on_termination;
+    e->att.attach_time = model_now(m);
+    res_touch(m, &e->hdr);
+}
+
+int eni_attach(struct model *m, struct scope *s, const char *eni_id, const char *instance_id,
+               long device_index, const char **attach_id_out, struct merr *err)
+{
+    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    const struct instance *in =
+        (const struct instance *)res_lookup(m, s, RES_INSTANCE, instance_id, err);
+    if (!in)
+        return -1;
+    if (device_index < 0 || device_index > 31)
+        return merr_set(err, "InvalidParameterValue",
+                        "Value (%ld) for parameter deviceIndex is invalid. Expecting a value "
+                        "between 0 and 31.",
+                        device_index);
+    if (in->state != INST_RUNNING && in->state != INST_STOPPED && in->state != INST_PENDING)
+        return merr_set(err, "IncorrectInstanceState",
+                        "The instance '%s' is not in a valid state for this operation.",
+                        in->hdr.id);
+    if (e->attached)
+        return merr_set(err, "InvalidNetworkInterface.InUse", "Interface: [%s] in use.", e->hdr.id);
+    if (e->requester_managed)
+        return merr_set(err, "OperationNotPermitted",
+                        "The network interface %s is managed by AWS and cannot be attached.",
+                        e->hdr.id);
+    if (strcmp(e->vpc_id, in->vpc_id) != 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "Network interface %s and instance %s belong to different networks.",
+                        e->hdr.id, in->hdr.id);
+    if (strcmp(e->az, in->az) != 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "Network interface %s and instance %s are in different availability "
+                        "zones.",
+                        e->hdr.id, in->hdr.id);
+    struct eni **list;
+    size_t n = eni_of_instance(s, in->hdr.id, &list);
+    bool taken = false;
+    for (size_t i = 0; i < n; i++)
+        taken |= list[i]->att.device_index == device_index;
+    free(list);
+    if (taken)
+        return merr_set(err, "InvalidParameterValue",
+                        "Instance '%s' already has an interface attached at device index '%ld'.",
+                        in->hdr.id, device_index);
+    eni_attach_raw(m, e, in->hdr.id, (int)device_index, false);
+    *attach_id_out = e->att.id;
+    return 0;
+}
+
+int eni_detach(struct model *m, struct scope *s, const char *attach_id, struct merr *err)
+{
+    if (!id_well_formed(attach_id, "eni-attach"))
+        return merr_set(err, "InvalidAttachmentID.Malformed",
+                        "Invalid id: \"%s\" (expecting \"eni-attach-...\")", attach_id);
+    struct eni *e = eni_by_attachment(s, attach_id);
+    if (!e)
+        return merr_set(err, "InvalidAttachmentID.NotFound",
+                        "The attachment ID '%s' does not exist", attach_id);
+    if (e->requester_managed || !e->att.instance_id[0])
+        return merr_set(err, "OperationNotPermitted",
+                        "The network interface %s is managed by AWS and cannot be detached.",
+                        e->hdr.id);
+    if (e->att.device_index == 0)
+        return merr_set(err, "OperationNotPermitted",
+                        "The network interface at device index 0 cannot be detached.");
+    e->attached = false;
+    memset(&e->att, 0, sizeof e->att);
+    res_touch(m, &e->hdr);
+    return 0;
+}
+
+int eni_modify(struct model *m, struct scope *s, const char *eni_id,
+               const struct eni_modify_args *a, struct merr *err)
+{
+    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    int n = (a->description != NULL) + a->has_sdc + a->has_groups + (a->attachment_id != NULL);
+    if (n == 0)
+        return merr_set(err, "MissingParameter",
+                        "The request must contain one attribute to modify: description, "
+                        "sourceDestCheck, groupSet or attachment");
+    if (n > 1)
+        return merr_set(err, "InvalidParameterCombination",
+                        "Fields for multiple attribute types specified: only one attribute can "
+                        "be modified per call");
+    if (a->has_groups) {
+        if (e->requester_managed)
+            return merr_set(err, "OperationNotPermitted",
+                            "The security groups of network interface %s are managed by AWS.",
+                            e->hdr.id);
+        if (a->n_group_ids == 0)
+            return merr_set(err, "MissingParameter",
+                            "The request must contain the parameter groupId");
+        if (a->n_group_ids > 5)
+            return merr_set(err, "SecurityGroupsPerInterfaceLimitExceeded",
+                            "The maximum number of security groups per interface (5) has been "
+                            "reached.");
+        for (size_t i = 0; i < a->n_group_ids; i++) {
+            const struct security_group *g =
+                (const struct security_group *)res_lookup(m, s, RES_SG, a->group_ids[i], err);
+            if (!g)
+                return -1;
+            if (strcmp(g->vpc_id, e->vpc_id) != 0)
+                return merr_set(err, "InvalidParameter",
+                                "Security group %s and interface %s belong to different "
+                                "networks.",
+                                g->hdr.id, e->hdr.id);
+        }
+        free(e->groups);
+        e->groups = xcalloc(a->n_group_ids, sizeof *e->groups);
+        e->n_groups = 0;
+        for (size_t i = 0; i < a->n_group_ids; i++) {
+            bool dup = false;
+            for (size_t k = 0; k < e->n_groups; k++)
+                dup |= strcmp(e->groups[k], a->group_ids[i]) == 0;
+            if (!dup)
+                snprintf(e->groups[e->n_groups++], sizeof e->groups[0], "%s", a->group_ids[i]);
+        }
+    } else if (a->attachment_id) {
+        if (!e->attached || strcmp(e->att.id, a->attachment_id) != 0)
+            return merr_set(err, "InvalidAttachmentID.NotFound",
+                            "The attachment ID '%s' does not exist", a->attachment_id);
+        if (!a->has_dot)
+            return merr_set(err, "MissingParameter",
+                            "The request must contain the parameter deleteOnTermination");
+        e->att.delete_on_termination = a->dot;
+    } else if (a->description) {
+        if (strlen(a->description) > 255)
+            return merr_set(err, "InvalidParameterValue",
+                            "Description must be at most 255 characters");
+        snprintf(e->description, sizeof e->description, "%s", a->description);
+    } else {
+        e->source_dest_check = a->sdc;
+    }
+    res_touch(m, &e->hdr);
+    return 0;
+}
+
+int eni_route_check(const struct model *m, const struct scope *s, const char *vpc_id,
+                    const char *eni_id, struct merr *err)
+{
+    const struct eni *e = (const struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    if (strcmp(e->vpc_id, vpc_id) != 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "route table and network interface %s belong to different networks",
+                        eni_id);
+    return 0;
+}
+
+bool eni_route_active(const struct model *m, const struct scope *s, const char *eni_id)
+{
+    const struct eni *e = eni_find(m, s, eni_id);
+    return e && e->attached;
 }
 
 static void eni_destroy(struct res *r)
@@ -221,8 +440,8 @@ static json_t *eni_encode(const struct res *r)
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:b, s:b}", "subnet",
                           e->subnet_id, "vpc", e->vpc_id, "az", e->az, "description",
                           e->description, "type", e->interface_type, "managed",
-                          e->requester_managed, "requester", e->requester_id, "ips", ips,
-                          "groups", groups, "sdc", e->source_dest_check, "attached", e->attached);
+                          e->requester_managed, "requester", e->requester_id, "ips", ips, "groups",
+                          groups, "sdc", e->source_dest_check, "attached", e->attached);
     if (e->attached)
         json_object_set_new(o, "att",
                             json_pack("{s:s, s:s, s:i, s:b, s:I}", "id", e->att.id, "instance",
@@ -299,7 +518,7 @@ static int eni_filter(const struct model *m, const struct res *r, const char *na
         if (e->attached)
             fv_add(out, e->att.id);
     } else if (strcmp(name, "status") == 0) {
-        fv_add(out, e->attached ? "in-use" : "available");
+        fv_add(out, eni_status(e));
     } else if (strcmp(name, "interface-type") == 0) {
         fv_add(out, e->interface_type);
     } else if (strcmp(name, "requester-managed") == 0) {
@@ -310,6 +529,30 @@ static int eni_filter(const struct model *m, const struct res *r, const char *na
         fv_add(out, e->description);
     } else if (strcmp(name, "owner-id") == 0) {
         fv_add(out, e->hdr.scope->account);
+    } else if (strcmp(name, "attachment.status") == 0) {
+        if (e->attached)
+            fv_add(out, "attached");
+    } else if (strcmp(name, "attachment.device-index") == 0) {
+        if (e->attached)
+            fv_addf(out, "%d", e->att.device_index);
+    } else if (strcmp(name, "attachment.delete-on-termination") == 0) {
+        if (e->attached)
+            fv_bool(out, e->att.delete_on_termination);
+    } else if (strcmp(name, "mac-address") == 0) {
+        fv_addf(out, "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1], e->mac[2], e->mac[3],
+                e->mac[4], e->mac[5]);
+    } else if (strcmp(name, "association.public-ip") == 0 ||
+               strcmp(name, "association.allocation-id") == 0 ||
+               strcmp(name, "association.association-id") == 0) {
+        const struct eip *ip = eip_for_eni(e->hdr.scope, e->hdr.id, 0);
+        if (ip && strcmp(name, "association.public-ip") == 0) {
+            ip4_format(ip->public_ip, text);
+            fv_add(out, text);
+        } else if (ip && strcmp(name, "association.allocation-id") == 0) {
+            fv_add(out, ip->hdr.id);
+        } else if (ip) {
+            fv_add(out, ip->assoc_id);
+        }
     } else {
         return -ENOENT;
     }

@@ -70,6 +70,11 @@ int igw_detach(struct model *m, struct scope *s, const char *igw_id, const char 
     if (strcmp(g->vpc_id, v->hdr.id) != 0)
         return merr_set(err, "Gateway.NotAttached", "resource %s is not attached to network %s",
                         g->hdr.id, v->hdr.id);
+    if (eip_vpc_has_mapped(m, s, v->hdr.id))
+        return merr_set(err, "DependencyViolation",
+                        "Network %s has some mapped public address(es). Please unmap those "
+                        "public address(es) before detaching the gateway.",
+                        v->hdr.id);
     g->vpc_id[0] = '\0';
     res_touch(m, &g->hdr);
     return 0;

@@ -99,6 +99,7 @@ void model_config_defaults(struct model_config *c)
     c->nacl_rules_per_direction = 20;
     c->igws_per_region = 5;
     c->prefix_lists_per_region = 100;
+    c->peerings_per_vpc = 50;
 }
 
 static time_t model_system_clock(void *ctx)
@@ -162,6 +163,18 @@ void model_free(struct model *m)
 {
     if (!m)
         return;
+    /* A shared object sits in two scopes' lists: drop the peer entries while every object is
+     * still alive, so that no freed object is read below and each is freed once. */
+    for (size_t i = 0; i < m->scopes.n; i++) {
+        struct scope *s = (struct scope *)m->scopes.items[i];
+        for (int t = RES_VPC; t < RES__COUNT; t++) {
+            size_t k = 0;
+            for (size_t j = 0; j < s->lists[t].n; j++)
+                if (s->lists[t].items[j]->scope == s)
+                    s->lists[t].items[k++] = s->lists[t].items[j];
+            s->lists[t].n = k;
+        }
+    }
     for (size_t i = 0; i < m->scopes.n; i++) {
         struct scope *s = (struct scope *)m->scopes.items[i];
         for (int t = RES_VPC; t < RES__COUNT; t++) {

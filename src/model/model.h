@@ -135,6 +135,12 @@ struct model_config {
     unsigned nacl_rules_per_direction;
     unsigned igws_per_region;
     unsigned prefix_lists_per_region;
+    unsigned peerings_per_vpc; /* active VPC peering connections per VPC (AWS: 50, up to 125) */
+    /* Elastic IPs: the pool (--eip-pool; host-order base and length, 0/0 meaning the default
+     * 203.0.113.0/24) and the per-region quota (0 meaning AWS's 5). */
+    uint32_t eip_pool_addr;
+    uint8_t eip_pool_len;
+    unsigned eips_per_region;
 };
 void model_config_defaults(struct model_config *c);
 

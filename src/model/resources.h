@@ -471,45 +471,468 @@ int tags_describe(const struct model *m, const struct scope *s, const struct fil
 
 /* ---- VPC peering connections (owned by model/peering.c) ---- */
 
-struct pcx {
-    struct res hdr;
+/* One object, two views: the connection belongs to the requester's scope and is shared
+ * (res_share) with the accepter's scope when that is another account or region. */
+enum pcx_state {
+    PCX_INITIATING, /* initiating-request */
+    PCX_PENDING,    /* pending-acceptance */
+    PCX_PROVISIONING,
+    PCX_ACTIVE,
+    PCX_FAILED,
+    PCX_EXPIRED,
+    PCX_REJECTED,
+    PCX_DELETING,
+    PCX_DELETED,
 };
 
-/* ---- Transit gateways (owned by model/tgw.c) ---- */
+struct pcx_side {
+    char vpc_id[ID_MAX];
+    char account[13];
+    char region[32];
+    bool allow_dns; /* AllowDnsResolutionFromRemoteVpc */
+    /* The VPC's blocks as last seen: Describe shows these once the VPC is gone. */
+    struct prefix4 *cidrs;
+    size_t n_cidrs;
+    struct prefix6 *ipv6;
+    size_t n_ipv6;
+};
+
+struct pcx {
+    struct res hdr;
+    enum pcx_state state; /* as stored; pcx_state_now() applies the 7-day expiry */
+    struct pcx_side req, acc;
+    bool accepted;       /* went active once: accepter CIDRs and options are shown */
+    time_t created;
+    time_t expires;      /* created + 7 days */
+    time_t ended;        /* when it reached a terminal state */
+    char ended_by[13];   /* account that rejected or deleted it */
+};
+
+struct pcx_create_args {
+    const char *vpc_id;
+    const char *peer_vpc_id;
+    const char *peer_owner_id; /* NULL: the caller's account */
+    const char *peer_region;   /* NULL: the caller's region */
+    const struct tag_list *tags;
+};
+
+int pcx_create(struct model *m, struct scope *s, const struct pcx_create_args *a,
+               struct pcx **out, struct merr *err);
+/* Accept/reject: only the accepter account, in the accepter's region. */
+int pcx_accept(struct model *m, struct scope *s, const char *pcx_id, struct pcx **out,
+               struct merr *err);
+int pcx_reject(struct model *m, struct scope *s, const char *pcx_id, struct merr *err);
+int pcx_delete(struct model *m, struct scope *s, const char *pcx_id, struct merr *err);
+/* NULL: that side is not modified. Each side may only be changed from its own scope. */
+int pcx_modify_options(struct model *m, struct scope *s, const char *pcx_id,
+                       const bool *requester_dns, const bool *accepter_dns, struct pcx **out,
+                       struct merr *err);
+/* The visible connection `id` of scope s, or NULL with AWS's Malformed / NotFound error. */
+struct pcx *pcx_lookup(const struct model *m, const struct scope *s, const char *id,
+                       struct merr *err);
+/* Effective state at model_now(): a pending request past its expiry reads as expired. */
+enum pcx_state pcx_state_now(const struct model *m, const struct pcx *p);
+const char *pcx_state_name(enum pcx_state st);
+/* AWS's status message for the state (e.g. "Pending Acceptance by 111111111111"). */
+void pcx_status_message(const struct model *m, const struct pcx *p, char buf[160]);
+/* Ended connections stay describable for a while (AWS: 2 hours or 2 days by side). */
+bool pcx_visible(const struct model *m, const struct pcx *p, const struct scope *s);
+/* Persists expiries and drops connections whose describable window has passed. Called after
+ * a successful peering action so a failing one never leaves changes behind. */
+void pcx_sweep(struct model *m);
+/* One side's blocks: the live VPC's while it exists, else the snapshot (caller frees). */
+void pcx_side_cidrs(const struct model *m, const struct pcx_side *side, struct prefix4 **c4,
+                    size_t *n4, struct prefix6 **c6, size_t *n6);
+/* Hooks for other families. */
+int pcx_route_check(const struct model *m, const struct scope *s, const char *rtb_id,
+                    const char *vpc_id, const char *pcx_id, struct merr *err);
+const char *pcx_route_state(const struct model *m, const struct scope *s, const char *vpc_id,
+                            const char *pcx_id);
+/* A group of another VPC peered (active, same region) with vpc_id may be referenced. */
+bool pcx_peer_group_ok(const struct model *m, const struct scope *s, const char *vpc_id,
+                       const char *sg_id, const char *owner);
+/* DeleteVpc: refused while another account's request to v is pending; else it ends v's
+ * connections (pcx_vpc_deleted, called once every check passed). */
+bool pcx_vpc_blocks_delete(const struct model *m, const struct vpc *v);
+void pcx_vpc_deleted(struct model *m, const struct vpc *v);
+/* AssociateVpcCidrBlock: p is the new IPv4 block, NULL for IPv6. */
+int pcx_vpc_cidr_check(const struct model *m, const struct vpc *v, const struct prefix4 *p,
+                       struct merr *err);
+/* After a block was added: pending requests where v is the accepter and now overlaps fail. */
+void pcx_vpc_cidrs_changed(struct model *m, const struct vpc *v);
+/* ISO 8601 UTC with milliseconds, as EC2 writes timestamps. */
+void pcx_format_time(time_t t, char buf[32]);
+
+/* ---- Transit gateways (owned by model/tgw.c) ----
+ * A TGW lives in its owner's scope. Deleted TGWs and attachments stay describable in state
+ * "deleted" for TGW_DELETED_TTL seconds (AWS keeps them about two hours); tgw_gc() drops them
+ * after that. Lookups for actions skip deleted objects. */
+
+#define TGW_DELETED_TTL 7200
+#define TGW_MAX_CIDRS 5
 
 struct tgw {
     struct res hdr;
+    char description[256];
+    char state[16]; /* available | deleted (Create answers "pending") */
+    time_t created, deleted_at;
+    long long asn;
+    bool auto_accept, default_assoc, default_prop, vpn_ecmp, dns, multicast, sg_ref;
+    char assoc_rtb[ID_MAX]; /* associationDefaultRouteTableId, empty when none */
+    char prop_rtb[ID_MAX];  /* propagationDefaultRouteTableId */
+    char cidrs[TGW_MAX_CIDRS][PREFIX6_STRLEN];
+    size_t n_cidrs;
 };
 
-/* ---- Transit gateway attachments (owned by model/tgw_attach.c) ---- */
+/* Options of Create/ModifyTransitGateway: -1 = not given, else 0/1 (disable/enable). */
+struct tgw_opts {
+    int auto_accept, default_assoc, default_prop, vpn_ecmp, dns, multicast, sg_ref;
+    long long asn; /* 0: not given */
+    const char *assoc_rtb, *prop_rtb; /* Modify only; NULL: not given */
+    const char **cidrs;               /* Create: TransitGatewayCidrBlocks; Modify: add */
+    size_t n_cidrs;
+    const char **remove_cidrs; /* Modify only */
+    size_t n_remove_cidrs;
+};
+
+int tgw_create(struct model *m, struct scope *s, const char *description,
+               const struct tgw_opts *o, const struct tag_list *tags, struct tgw **out,
+               struct merr *err);
+int tgw_modify(struct model *m, struct scope *s, const char *tgw_id, const char *description,
+               const struct tgw_opts *o, struct tgw **out, struct merr *err);
+/* Refused (IncorrectState) while live attachments exist; deletes its route tables. */
+int tgw_delete(struct model *m, struct scope *s, const char *tgw_id, struct tgw **out,
+               struct merr *err);
+/* A live (not deleted) TGW of the scope, or NotFound. */
+struct tgw *tgw_lookup(const struct model *m, const struct scope *s, const char *tgw_id,
+                       struct merr *err);
+/* The TGW of an attachment or route table, wherever its owner's scope is (NULL if gone). */
+struct tgw *tgw_by_id(const struct model *m, const char *tgw_id);
+/* Drops deleted TGWs and attachments of the scope older than TGW_DELETED_TTL. */
+void tgw_gc(struct model *m, struct scope *s);
+/* "arn:aws:ec2:<region>:<account>:transit-gateway/<id>" */
+void tgw_arn_format(const struct tgw *t, char buf[256]);
+/* Hooks for VPC route tables (route_table.c): a route to a TGW needs a live attachment of the
+ * table's VPC on that TGW; it is active while that attachment is available. */
+int tgw_vpc_route_check(const struct model *m, const struct scope *s,
+                        const struct route_table *rt, const char *tgw_id, struct merr *err);
+const char *tgw_vpc_route_state(const struct model *m, const struct route_table *rt,
+                                const char *tgw_id);
+
+/* ---- Transit gateway attachments (owned by model/tgw_attach.c) ----
+ * A VPC attachment belongs to the VPC owner's scope and is shared (res_share) with the TGW
+ * owner's scope when they differ (vpcd has no RAM: a TGW of another account in the same region
+ * is attachable by id). A peering is two objects, one per side (as AWS does today), each in its
+ * own TGW's scope and naming the other in peer_attach_id. */
+
+enum tgw_attach_kind { TGW_ATTACH_VPC, TGW_ATTACH_PEERING };
 
 struct tgw_attach {
     struct res hdr;
+    enum tgw_attach_kind kind;
+    char tgw_id[ID_MAX];
+    char tgw_owner[13]; /* account of the TGW; its scope is (tgw_owner, hdr.scope->region) */
+    char state[24];
+    time_t created, state_time; /* state_time: when it became deleted/rejected */
+    char assoc_rtb[ID_MAX]; /* the one associated TGW route table, empty when none */
+    /* VPC attachments */
+    char vpc_id[ID_MAX];
+    char (*subnets)[ID_MAX]; /* owned */
+    char (*enis)[ID_MAX];    /* owned; enis[i] is the TGW's interface in subnets[i] */
+    size_t n_subnets;
+    bool dns_support, ipv6_support, appliance_mode, sg_ref;
+    /* Peering attachments */
+    bool requester;              /* this side created the peering */
+    char peer_attach_id[ID_MAX]; /* the other side's object */
+    char req_tgw[ID_MAX], req_owner[13], req_region[32];
+    char acc_tgw[ID_MAX], acc_owner[13], acc_region[32];
+    bool dynamic_routing;
 };
+
+struct tgw_vpc_attach_args {
+    const char *tgw_id, *vpc_id;
+    const char **subnet_ids;
+    size_t n_subnets;
+    int dns_support, ipv6_support, appliance_mode, sg_ref; /* -1: default */
+    const struct tag_list *tags;
+};
+
+int tgw_vpc_attach_create(struct model *m, struct scope *s, const struct tgw_vpc_attach_args *a,
+                          struct tgw_attach **out, struct merr *err);
+/* add/remove subnets and options (-1: unchanged) */
+int tgw_vpc_attach_modify(struct model *m, struct scope *s, const char *attach_id,
+                          const char **add, size_t n_add, const char **remove, size_t n_remove,
+                          int dns_support, int ipv6_support, int appliance_mode, int sg_ref,
+                          struct tgw_attach **out, struct merr *err);
+/* Delete (VPC or peering, by kind); the object stays as "deleted". */
+int tgw_attach_delete(struct model *m, struct scope *s, const char *attach_id,
+                      enum tgw_attach_kind kind, struct tgw_attach **out, struct merr *err);
+/* Accept / reject a pendingAcceptance attachment: only the TGW owner (VPC) or the accepter
+ * side (peering) may. */
+int tgw_attach_accept(struct model *m, struct scope *s, const char *attach_id,
+                      enum tgw_attach_kind kind, bool accept, struct tgw_attach **out,
+                      struct merr *err);
+int tgw_peering_create(struct model *m, struct scope *s, const char *tgw_id,
+                       const char *peer_tgw_id, const char *peer_account, const char *peer_region,
+                       int dynamic_routing, const struct tag_list *tags, struct tgw_attach **out,
+                       struct merr *err);
+/* An attachment visible in the scope, of `kind` (or any kind when kind < 0), or NotFound. */
+struct tgw_attach *tgw_attach_lookup(const struct model *m, const struct scope *s,
+                                     const char *attach_id, int kind, struct merr *err);
+bool tgw_attach_live(const struct tgw_attach *a); /* not deleted/rejected/failed */
+/* The attached resource: the VPC, or for a peering the other side's TGW. */
+const char *tgw_attach_resource_id(const struct tgw_attach *a);
+const char *tgw_attach_resource_type(const struct tgw_attach *a);
+const char *tgw_attach_resource_owner(const struct tgw_attach *a);
+/* What the attachment shows: stored state, except "available" for a peering only once both
+ * sides agree. */
+const char *tgw_attach_state(const struct tgw_attach *a);
 
 /* ---- Transit gateway route tables (owned by model/tgw_route_table.c) ---- */
 
+struct tgw_route {
+    int family; /* 4 or 6 */
+    struct prefix4 dst4;
+    struct prefix6 dst6;
+    bool blackhole;
+    char attach_id[ID_MAX]; /* empty for a blackhole route */
+};
+
 struct tgw_rtb {
     struct res hdr;
+    char tgw_id[ID_MAX];
+    time_t created;
+    struct tgw_route *routes; /* static routes, owned */
+    size_t n_routes, cap_routes;
+    char (*props)[ID_MAX]; /* propagating attachments in the order they were enabled; owned */
+    size_t n_props, cap_props;
 };
+
+/* A route as the table shows it (static or computed from a propagation). */
+struct tgw_route_view {
+    struct tgw_route r;
+    bool propagated;
+    const char *state; /* active | blackhole */
+};
+
+int tgw_rtb_create(struct model *m, struct scope *s, const char *tgw_id,
+                   const struct tag_list *tags, struct tgw_rtb **out, struct merr *err);
+/* The route table a TGW makes for itself (default association / propagation). */
+struct tgw_rtb *tgw_rtb_new_default(struct model *m, struct scope *s, const struct tgw *t);
+/* Refused while it is a default table or has associations; frees the table. */
+int tgw_rtb_delete(struct model *m, struct scope *s, const char *rtb_id, struct merr *err);
+struct tgw_rtb *tgw_rtb_lookup(const struct model *m, const struct scope *s, const char *rtb_id,
+                               struct merr *err);
+/* AssociateTransitGatewayRouteTable / Disassociate. */
+int tgw_rtb_associate(struct model *m, struct scope *s, const char *rtb_id,
+                      const char *attach_id, bool associate, struct tgw_attach **att_out,
+                      struct merr *err);
+int tgw_rtb_propagation(struct model *m, struct scope *s, const char *rtb_id,
+                        const char *attach_id, bool enable, struct tgw_attach **att_out,
+                        struct merr *err);
+/* Create (replace=false) or replace a static route; attach_id NULL with blackhole. */
+int tgw_route_put(struct model *m, struct scope *s, const char *rtb_id, const char *cidr,
+                  const char *attach_id, bool blackhole, bool replace,
+                  struct tgw_route_view *out, struct merr *err);
+int tgw_route_delete(struct model *m, struct scope *s, const char *rtb_id, const char *cidr,
+                     struct tgw_route_view *out, struct merr *err);
+/* Every route the table shows, static and propagated, sorted by destination; caller frees. */
+size_t tgw_rtb_routes(const struct model *m, const struct tgw_rtb *rt,
+                      struct tgw_route_view **out);
+/* SearchTransitGatewayRoutes: filters are required; *more is additionalRoutesAvailable. */
+int tgw_routes_search(const struct model *m, const struct tgw_rtb *rt, const struct filter *f,
+                      size_t n_filters, long max_results, struct tgw_route_view **out,
+                      size_t *n_out, bool *more, struct merr *err);
+/* Forget an attachment that is going away: its propagations everywhere (its association is
+ * cleared by the caller). Static routes keep naming it and turn blackhole. */
+void tgw_rtb_forget_attachment(struct model *m, struct scope *tgw_scope, const char *attach_id);
+bool tgw_rtb_propagates(const struct tgw_rtb *rt, const char *attach_id);
+/* True if rt is its TGW's default association / propagation table. */
+bool tgw_rtb_is_default_assoc(const struct model *m, const struct tgw_rtb *rt);
+bool tgw_rtb_is_default_prop(const struct model *m, const struct tgw_rtb *rt);
+/* Applies the TGW's default association and propagation to a newly available attachment. */
+void tgw_attach_apply_defaults(struct model *m, struct tgw_attach *a);
 
 /* ---- Elastic IP addresses (owned by model/eip.c) ---- */
 
+/* An address of the --eip-pool, unique across every account and region of this vpcd. An
+ * association maps it to one private address of one ENI; the instance (if any) is read from
+ * the ENI's attachment, so it never goes stale. */
+struct eni;
+
 struct eip {
     struct res hdr;
+    uint32_t public_ip;     /* host order */
+    char assoc_id[ID_MAX];  /* eipassoc-..., empty when not associated */
+    char eni_id[ID_MAX];    /* set while associated */
+    uint32_t private_ip;    /* set while associated */
 };
+
+struct eip_assoc_args {
+    const char *allocation_id; /* or public_ip */
+    const char *public_ip;
+    const char *instance_id; /* one of instance_id / eni_id */
+    const char *eni_id;
+    const char *private_ip; /* NULL: the ENI's primary address */
+    bool allow_reassociation;
+};
+
+int eip_allocate(struct model *m, struct scope *s, const char *domain, const struct tag_list *tags,
+                 struct eip **out, struct merr *err);
+int eip_associate(struct model *m, struct scope *s, const struct eip_assoc_args *a,
+                  struct eip **out, struct merr *err);
+/* DisassociateAddress by association id (or public IP). */
+int eip_disassociate(struct model *m, struct scope *s, const char *assoc_id, const char *public_ip,
+                     struct merr *err);
+/* ReleaseAddress by allocation id (or public IP); refused while associated. */
+int eip_release(struct model *m, struct scope *s, const char *alloc_id, const char *public_ip,
+                struct merr *err);
+struct eip *eip_by_public_ip(const struct scope *s, uint32_t ip);
+/* The EIP associated with (eni_id, private_ip), private_ip 0 meaning any address; or NULL. */
+struct eip *eip_for_eni(const struct scope *s, const char *eni_id, uint32_t private_ip);
+/* Maps e to (eni, private_ip) without the user-facing checks (NAT gateways use it). */
+void eip_bind(struct model *m, struct eip *e, const struct eni *eni, uint32_t private_ip);
+void eip_unbind(struct model *m, struct eip *e);
+/* An ENI is going away: its EIPs stay allocated but lose their association. */
+void eip_eni_released(struct model *m, struct scope *s, const char *eni_id);
+/* True while some EIP is associated with an interface of the VPC (DetachInternetGateway). */
+bool eip_vpc_has_mapped(const struct model *m, const struct scope *s, const char *vpc_id);
 
 /* ---- NAT gateways (owned by model/nat.c) ---- */
 
+enum nat_state { NAT_PENDING, NAT_FAILED, NAT_AVAILABLE, NAT_DELETING, NAT_DELETED };
+
+/* A NAT gateway holds one requester-managed ENI (its private address) and, when public, the
+ * association of its EIP with that ENI. States move lazily: a gateway created or deleted by
+ * one request shows pending/deleting in that reply and available/deleted (or failed) to any
+ * later request; deleted and failed gateways stay describable for an hour. */
 struct nat {
     struct res hdr;
+    char subnet_id[ID_MAX];
+    char vpc_id[ID_MAX];
+    bool is_private;
+    enum nat_state state;
+    char allocation_id[ID_MAX]; /* public: its EIP */
+    char eni_id[ID_MAX];        /* kept after deletion (AWS still shows it) */
+    uint32_t private_ip;
+    uint32_t public_ip;
+    char assoc_id[ID_MAX];      /* the EIP association made at creation */
+    time_t create_time;
+    time_t delete_time; /* deletion, or the moment it failed */
+    char failure_code[64]; /* set at creation when the gateway will fail */
+    char failure_message[256];
+    char client_token[72];
 };
+
+struct nat_create_args {
+    const char *subnet_id;
+    const char *allocation_id;
+    const char *connectivity; /* NULL: "public" */
+    const char *private_ip;
+    const char *client_token;
+    const struct tag_list *tags;
+};
+
+/* *created is false when a retry with the same ClientToken returned the earlier gateway. */
+int nat_create(struct model *m, struct scope *s, const struct nat_create_args *a, struct nat **out,
+               bool *created, struct merr *err);
+int nat_delete(struct model *m, struct scope *s, const char *nat_id, struct merr *err);
+/* Applies the lazy state transitions of the scope's gateways (start of a request). */
+void nat_settle(struct model *m, struct scope *s);
+const char *nat_state_name(enum nat_state st);
+/* Route support: CreateRoute's target check, and a route's state. */
+int nat_route_check(const struct model *m, const struct scope *s, const char *vpc_id,
+                    const char *nat_id, struct merr *err);
+bool nat_route_active(const struct model *m, const struct scope *s, const char *nat_id);
 
 /* ---- Instances (owned by model/instance.c) ---- */
 
+/* Codes are AWS's InstanceState codes. */
+enum inst_state {
+    INST_PENDING = 0,
+    INST_RUNNING = 16,
+    INST_SHUTTING_DOWN = 32,
+    INST_TERMINATED = 48,
+    INST_STOPPING = 64,
+    INST_STOPPED = 80,
+};
+
+/* An instance owns its primary ENI (device index 0); further ENIs refer to it through their
+ * attachment. Transitions (pending->running, stopping->stopped, shutting-down->terminated)
+ * happen at the next request; terminated instances stay describable for an hour. */
 struct instance {
     struct res hdr;
+    char reservation_id[ID_MAX];
+    char image_id[ID_MAX];
+    char instance_type[32];
+    char key_name[64];
+    char subnet_id[ID_MAX];
+    char vpc_id[ID_MAX];
+    char az[40];
+    char client_token[72];
+    char eni_id[ID_MAX]; /* primary interface; empty once terminated */
+    uint32_t private_ip;
+    enum inst_state state;
+    int launch_index;
+    time_t launch_time;
+    time_t state_time; /* last user-initiated stop/terminate */
 };
+
+struct inst_eni_spec {
+    int device_index;
+    const char *eni_id;    /* attach this existing interface, or create one: */
+    const char *subnet_id;
+    const char *private_ip;
+    const char **group_ids;
+    size_t n_group_ids;
+    const char *description;
+    bool delete_on_termination;
+};
+
+struct inst_run_args {
+    const char *image_id;
+    const char *instance_type; /* NULL: m1.small */
+    const char *key_name;
+    const char *subnet_id;     /* NULL: the default subnet of the default VPC */
+    const char *az;            /* Placement.AvailabilityZone */
+    const char *private_ip;
+    const char **group_ids;
+    size_t n_group_ids;
+    const char **group_names; /* SecurityGroup.N, looked up in the subnet's VPC */
+    size_t n_group_names;
+    const struct inst_eni_spec *enis; /* NetworkInterface.N; excludes subnet_id/private_ip */
+    size_t n_enis;
+    long min_count, max_count;
+    const char *client_token;
+    const struct tag_list *tags;     /* instance tags */
+    const struct tag_list *eni_tags; /* network-interface tags */
+};
+
+/* Launches max_count instances if the subnet has room, at least min_count, as one
+ * reservation. *out (malloc'd, caller frees) lists them in launch order. */
+int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a,
+                 struct instance ***out, size_t *n_out, struct merr *err);
+
+struct inst_change {
+    struct instance *inst;
+    enum inst_state previous, current;
+};
+
+/* Terminate / stop / start every instance of ids; all or nothing. *out is malloc'd. */
+int instance_terminate(struct model *m, struct scope *s, const char *const *ids, size_t n,
+                       struct inst_change **out, struct merr *err);
+int instance_stop(struct model *m, struct scope *s, const char *const *ids, size_t n,
+                  struct inst_change **out, struct merr *err);
+int instance_start(struct model *m, struct scope *s, const char *const *ids, size_t n,
+                   struct inst_change **out, struct merr *err);
+void instance_settle(struct model *m, struct scope *s);
+const char *instance_state_name(enum inst_state st);
+struct instance *instance_find(const struct model *m, const struct scope *s, const char *id);
+/* "ip-10-0-1-5.ec2.internal" (us-east-1) or "ip-10-0-1-5.<region>.compute.internal". */
+void instance_private_dns(const struct scope *s, uint32_t ip, char buf[96]);
+int instance_route_check(const struct model *m, const struct scope *s, const char *vpc_id,
+                         const char *instance_id, struct merr *err);
+bool instance_route_active(const struct model *m, const struct scope *s, const char *instance_id);
 
 /* ---- Network interfaces ----
  * Every private IPv4 address in a subnet belongs to exactly one ENI: instances, NAT gateways
@@ -563,12 +986,44 @@ int eni_delete(struct model *m, struct scope *s, const char *eni_id, struct merr
  * gateway, TGW attachment, instance termination) calls this. */
 void eni_release(struct model *m, struct eni *e);
 struct eni *eni_find(const struct model *m, const struct scope *s, const char *id);
+/* "in-use" or "available", as DescribeNetworkInterfaces shows it. */
+const char *eni_status(const struct eni *e);
 /* The ENI holding private address `addr` in the VPC, or NULL. */
 struct eni *eni_by_private_ip(const struct scope *s, const char *vpc_id, uint32_t addr);
 /* Checks that `addr` can be given out in sn: inside its CIDR, not one of the five reserved
  * addresses, not in use. Fails with AWS's codes. */
 int eni_check_address(const struct scope *s, const struct subnet *sn, uint32_t addr,
                       struct merr *err);
+/* True if some interface of the scope is in security group sg_id (DeleteSecurityGroup). */
+bool eni_uses_group(const struct scope *s, const char *sg_id);
+/* ENIs attached to instance_id, by device index (caller frees *out). */
+size_t eni_of_instance(const struct scope *s, const char *instance_id, struct eni ***out);
+/* The ENI whose attachment is attach_id, or NULL. */
+struct eni *eni_by_attachment(const struct scope *s, const char *attach_id);
+/* AttachNetworkInterface: same VPC and zone, free device index, instance not terminated. */
+int eni_attach(struct model *m, struct scope *s, const char *eni_id, const char *instance_id,
+               long device_index, const char **attach_id_out, struct merr *err);
+/* Marks e attached to inst at device_index without checks (launch). */
+void eni_attach_raw(struct model *m, struct eni *e, const char *instance_id, int device_index,
+                    bool delete_on_termination);
+/* DetachNetworkInterface: the primary interface (device index 0) stays. */
+int eni_detach(struct model *m, struct scope *s, const char *attach_id, struct merr *err);
+/* ModifyNetworkInterfaceAttribute; set exactly one of the fields (NULL / has_ false: unchanged). */
+struct eni_modify_args {
+    const char *description;
+    bool has_sdc, sdc;
+    const char **group_ids;
+    size_t n_group_ids;
+    bool has_groups;
+    const char *attachment_id;
+    bool has_dot, dot;
+};
+int eni_modify(struct model *m, struct scope *s, const char *eni_id,
+               const struct eni_modify_args *a, struct merr *err);
+/* Route support: an ENI target must be in the table's VPC; active while attached. */
+int eni_route_check(const struct model *m, const struct scope *s, const char *vpc_id,
+                    const char *eni_id, struct merr *err);
+bool eni_route_active(const struct model *m, const struct scope *s, const char *eni_id);
 
 /* Every region name AWS has today. NULL-terminated. */
 extern const char *const region_names[];

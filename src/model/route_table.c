@@ -234,11 +234,21 @@ static int check_target(const struct model *m, const struct scope *s, const stru
             return different_networks(rt, id, err);
         return 0;
     }
+    case RT_PCX: /* must involve this table's VPC; see model/peering.c */
+        return pcx_route_check(m, s, rt->hdr.id, rt->vpc_id, id, err);
+    case RT_TGW: /* needs an attachment of this VPC on the TGW; see model/tgw.c */
+        return tgw_vpc_route_check(m, s, rt, id, err);
     case RT_CORE_NETWORK:
         if (strncmp(id, "arn:aws:networkmanager::", 24) != 0 || !strstr(id, ":core-network/"))
             return merr_set(err, "InvalidParameterValue",
                             "Value (%s) for parameter coreNetworkArn is invalid.", id);
         return merr_set(err, "InvalidParameterValue", "The core network '%s' does not exist", id);
+    case RT_NAT:
+        return nat_route_check(m, s, rt->vpc_id, id, err);
+    case RT_INSTANCE:
+        return instance_route_check(m, s, rt->vpc_id, id, err);
+    case RT_ENI:
+        return eni_route_check(m, s, rt->vpc_id, id, err);
     default:
         break;
     }
@@ -630,6 +640,16 @@ const char *rtb_route_state(const struct model *m, const struct route_table *rt,
         return res_find(m, s, RES_EIGW, r->target) ? "active" : "blackhole";
     case RT_CORE_NETWORK:
         return "blackhole";
+    case RT_PCX: /* active only while the connection is */
+        return pcx_route_state(m, s, rt->vpc_id, r->target);
+    case RT_TGW: /* active while this VPC's attachment is */
+        return tgw_vpc_route_state(m, rt, r->target);
+    case RT_NAT:
+        return nat_route_active(m, s, r->target) ? "active" : "blackhole";
+    case RT_INSTANCE:
+        return instance_route_active(m, s, r->target) ? "active" : "blackhole";
+    case RT_ENI:
+        return eni_route_active(m, s, r->target) ? "active" : "blackhole";
     default:
         return target_res(m, s, r->target) ? "active" : "blackhole";
     }

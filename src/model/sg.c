@@ -294,6 +294,8 @@ static int check_peer(const struct model *m, const struct scope *s, const struct
         return res_lookup(m, s, RES_PL, sp->peer, err) ? 0 : -1;
     if (sp->peer_kind != SG_PEER_GROUP)
         return 0;
+    if (pcx_peer_group_ok(m, s, g->vpc_id, sp->peer, sp->peer_owner))
+        return 0; /* a group of a VPC peered with this one (active, same region) */
     const struct security_group *ref = sg_find(m, s, sp->peer);
     if (!ref || (sp->peer_owner[0] && strcmp(sp->peer_owner, s->account) != 0))
         return merr_set(err, "InvalidGroup.NotFound", "The security group '%s' does not exist",
@@ -471,6 +473,8 @@ int sg_delete(struct model *m, struct scope *s, const char *sg_id, struct merr *
                 return merr_set(err, "DependencyViolation", "resource %s has a dependent object",
                                 sg_id);
     }
+    if (eni_uses_group(s, g->hdr.id))
+        return merr_set(err, "DependencyViolation", "resource %s has a dependent object", sg_id);
     res_delete(m, &g->hdr);
     return 0;
 }

@@ -192,9 +192,11 @@ int vpc_delete(struct model *m, struct scope *s, const char *vpc_id, struct merr
     const struct network_acl *a;
     SCOPE_FOREACH(a, s, RES_NACL)
     busy |= strcmp(a->vpc_id, vpc_id) == 0 && !a->is_default;
+    busy |= pcx_vpc_blocks_delete(m, v); /* another account's request is pending */
     if (busy)
         return merr_set(err, "DependencyViolation",
                         "The vpc '%s' has dependencies and cannot be deleted.", vpc_id);
+    pcx_vpc_deleted(m, v); /* its peering connections end with it */
     struct res *r;
     if ((r = res_find(m, s, RES_RTB, v->main_rtb_id)))
         res_delete(m, r);
@@ -237,6 +239,8 @@ int vpc_associate_cidr(struct model *m, struct scope *s, const char *vpc_id, con
     if (amazon_ipv6 == (cidr != NULL))
         return merr_set(err, "InvalidParameterCombination",
                         "Exactly one of CidrBlock or AmazonProvidedIpv6CidrBlock must be given");
+    if (pcx_vpc_cidr_check(m, v, NULL, err)) /* no block while its peering request is pending */
+        return -1;
     if (amazon_ipv6) {
         if (v->n_ipv6 >= m->cfg.ipv6_cidrs_per_vpc)
             return merr_set(err, "CidrLimitExceeded",
@@ -296,7 +300,10 @@ int vpc_associate_cidr(struct model *m, struct scope *s, const char *vpc_id, con
             }
         }
     }
+    if (pcx_vpc_cidr_check(m, v, &p, err)) /* nor one overlapping an active peer */
+        return -1;
     vpc_add_cidr(v, &p);
+    pcx_vpc_cidrs_changed(m, v);
     *assoc_id_out = v->cidrs[v->n_cidrs - 1].assoc_id;
     res_touch(m, &v->hdr);
     rtb_sync_local_routes(m, s, v);
