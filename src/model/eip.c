@@ -299,18 +299,13 @@ static json_t *eip_encode(const struct res *r)
                      "eni", e->eni_id, "priv", (json_int_t)e->private_ip);
 }
 
-static void copy_str(char *dst, size_t size, json_t *v)
-{
-    snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
 static int eip_decode(struct res *r, json_t *b)
 {
     struct eip *e = (struct eip *)r;
     e->public_ip = (uint32_t)json_integer_value(json_object_get(b, "ip"));
     e->private_ip = (uint32_t)json_integer_value(json_object_get(b, "priv"));
-    copy_str(e->assoc_id, sizeof e->assoc_id, json_object_get(b, "assoc"));
-    copy_str(e->eni_id, sizeof e->eni_id, json_object_get(b, "eni"));
+    json_copy_str(e->assoc_id, sizeof e->assoc_id, b, "assoc");
+    json_copy_str(e->eni_id, sizeof e->eni_id, b, "eni");
     return e->public_ip ? 0 : -EINVAL;
 }
 

@@ -451,20 +451,15 @@ static json_t *eni_encode(const struct res *r)
     return o;
 }
 
-static void copy_str(char *dst, size_t size, json_t *v)
-{
-    snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
 static int eni_decode(struct res *r, json_t *b)
 {
     struct eni *e = (struct eni *)r;
-    copy_str(e->subnet_id, sizeof e->subnet_id, json_object_get(b, "subnet"));
-    copy_str(e->vpc_id, sizeof e->vpc_id, json_object_get(b, "vpc"));
-    copy_str(e->az, sizeof e->az, json_object_get(b, "az"));
-    copy_str(e->description, sizeof e->description, json_object_get(b, "description"));
-    copy_str(e->interface_type, sizeof e->interface_type, json_object_get(b, "type"));
-    copy_str(e->requester_id, sizeof e->requester_id, json_object_get(b, "requester"));
+    json_copy_str(e->subnet_id, sizeof e->subnet_id, b, "subnet");
+    json_copy_str(e->vpc_id, sizeof e->vpc_id, b, "vpc");
+    json_copy_str(e->az, sizeof e->az, b, "az");
+    json_copy_str(e->description, sizeof e->description, b, "description");
+    json_copy_str(e->interface_type, sizeof e->interface_type, b, "type");
+    json_copy_str(e->requester_id, sizeof e->requester_id, b, "requester");
     e->requester_managed = json_is_true(json_object_get(b, "managed"));
     e->source_dest_check = json_is_true(json_object_get(b, "sdc"));
     e->attached = json_is_true(json_object_get(b, "attached"));
@@ -475,11 +470,12 @@ static int eni_decode(struct res *r, json_t *b)
     json_array_foreach(ips, i, v) e->private_ips[i] = (uint32_t)json_integer_value(v);
     e->n_groups = json_array_size(groups);
     e->groups = xcalloc(e->n_groups ? e->n_groups : 1, sizeof *e->groups);
-    json_array_foreach(groups, i, v) copy_str(e->groups[i], sizeof e->groups[i], v);
+    json_array_foreach(groups, i, v) snprintf(e->groups[i], sizeof e->groups[i], "%s",
+                                              json_is_string(v) ? json_string_value(v) : "");
     json_t *att = json_object_get(b, "att");
     if (att) {
-        copy_str(e->att.id, sizeof e->att.id, json_object_get(att, "id"));
-        copy_str(e->att.instance_id, sizeof e->att.instance_id, json_object_get(att, "instance"));
+        json_copy_str(e->att.id, sizeof e->att.id, att, "id");
+        json_copy_str(e->att.instance_id, sizeof e->att.instance_id, att, "instance");
         e->att.device_index = (int)json_integer_value(json_object_get(att, "index"));
         e->att.delete_on_termination = json_is_true(json_object_get(att, "dot"));
         e->att.attach_time = (time_t)json_integer_value(json_object_get(att, "time"));

@@ -567,23 +567,18 @@ static json_t *instance_encode(const struct res *r)
                      (json_int_t)in->state_time);
 }
 
-static void copy_str(char *dst, size_t size, json_t *v)
-{
-    snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
 static int instance_decode(struct res *r, json_t *b)
 {
     struct instance *in = (struct instance *)r;
-    copy_str(in->reservation_id, sizeof in->reservation_id, json_object_get(b, "reservation"));
-    copy_str(in->image_id, sizeof in->image_id, json_object_get(b, "image"));
-    copy_str(in->instance_type, sizeof in->instance_type, json_object_get(b, "type"));
-    copy_str(in->key_name, sizeof in->key_name, json_object_get(b, "key"));
-    copy_str(in->subnet_id, sizeof in->subnet_id, json_object_get(b, "subnet"));
-    copy_str(in->vpc_id, sizeof in->vpc_id, json_object_get(b, "vpc"));
-    copy_str(in->az, sizeof in->az, json_object_get(b, "az"));
-    copy_str(in->client_token, sizeof in->client_token, json_object_get(b, "token"));
-    copy_str(in->eni_id, sizeof in->eni_id, json_object_get(b, "eni"));
+    json_copy_str(in->reservation_id, sizeof in->reservation_id, b, "reservation");
+    json_copy_str(in->image_id, sizeof in->image_id, b, "image");
+    json_copy_str(in->instance_type, sizeof in->instance_type, b, "type");
+    json_copy_str(in->key_name, sizeof in->key_name, b, "key");
+    json_copy_str(in->subnet_id, sizeof in->subnet_id, b, "subnet");
+    json_copy_str(in->vpc_id, sizeof in->vpc_id, b, "vpc");
+    json_copy_str(in->az, sizeof in->az, b, "az");
+    json_copy_str(in->client_token, sizeof in->client_token, b, "token");
+    json_copy_str(in->eni_id, sizeof in->eni_id, b, "eni");
     in->private_ip = (uint32_t)json_integer_value(json_object_get(b, "ip"));
     in->state = (enum inst_state)json_integer_value(json_object_get(b, "state"));
     in->launch_index = (int)json_integer_value(json_object_get(b, "index"));

@@ -420,6 +420,12 @@ int tags_validate(const struct tag_list *existing, const struct tag_list *adding
     return 0;
 }
 
+void json_copy_str(char *dst, size_t n, json_t *obj, const char *key)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+    snprintf(dst, n, "%s", v ? v : "");
+}
+
 json_t *tags_encode(const struct tag_list *t)
 {
     json_t *o = json_object();

@@ -202,6 +202,8 @@ void tags_copy(struct tag_list *dst, const struct tag_list *src);
 int tags_validate(const struct tag_list *existing, const struct tag_list *adding,
                   struct merr *err);
 json_t *tags_encode(const struct tag_list *t);
+/* Decoding helper: copies obj[key] if it is a string, else "", truncating to n bytes. */
+void json_copy_str(char *dst, size_t n, json_t *obj, const char *key);
 void tags_decode(struct tag_list *t, json_t *arr);
 
 /* Generic Describe: ids, filters, paging. */

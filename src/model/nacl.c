@@ -449,12 +449,6 @@ static json_t *nacl_encode(const struct res *r)
                      a->client_token, "entries", entries, "assocs", assocs);
 }
 
-static void copy_str(char *dst, size_t n, json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", v ? v : "");
-}
-
 static int entry_decode(json_t *o, struct nacl_entry *e)
 {
     memset(e, 0, sizeof *e);
@@ -488,8 +482,8 @@ static int entry_decode(json_t *o, struct nacl_entry *e)
 static int nacl_decode(struct res *r, json_t *b)
 {
     struct network_acl *a = (struct network_acl *)r;
-    copy_str(a->vpc_id, sizeof a->vpc_id, b, "vpc");
-    copy_str(a->client_token, sizeof a->client_token, b, "token");
+    json_copy_str(a->vpc_id, sizeof a->vpc_id, b, "vpc");
+    json_copy_str(a->client_token, sizeof a->client_token, b, "token");
     a->is_default = json_is_true(json_object_get(b, "default"));
     size_t i;
     json_t *it;

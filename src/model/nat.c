@@ -238,22 +238,17 @@ static json_t *nat_encode(const struct res *r)
                      n->failure_message, "token", n->client_token);
 }
 
-static void copy_str(char *dst, size_t size, json_t *v)
-{
-    snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
 static int nat_decode(struct res *r, json_t *b)
 {
     struct nat *n = (struct nat *)r;
-    copy_str(n->subnet_id, sizeof n->subnet_id, json_object_get(b, "subnet"));
-    copy_str(n->vpc_id, sizeof n->vpc_id, json_object_get(b, "vpc"));
-    copy_str(n->allocation_id, sizeof n->allocation_id, json_object_get(b, "alloc"));
-    copy_str(n->eni_id, sizeof n->eni_id, json_object_get(b, "eni"));
-    copy_str(n->assoc_id, sizeof n->assoc_id, json_object_get(b, "assoc"));
-    copy_str(n->failure_code, sizeof n->failure_code, json_object_get(b, "fcode"));
-    copy_str(n->failure_message, sizeof n->failure_message, json_object_get(b, "fmsg"));
-    copy_str(n->client_token, sizeof n->client_token, json_object_get(b, "token"));
+    json_copy_str(n->subnet_id, sizeof n->subnet_id, b, "subnet");
+    json_copy_str(n->vpc_id, sizeof n->vpc_id, b, "vpc");
+    json_copy_str(n->allocation_id, sizeof n->allocation_id, b, "alloc");
+    json_copy_str(n->eni_id, sizeof n->eni_id, b, "eni");
+    json_copy_str(n->assoc_id, sizeof n->assoc_id, b, "assoc");
+    json_copy_str(n->failure_code, sizeof n->failure_code, b, "fcode");
+    json_copy_str(n->failure_message, sizeof n->failure_message, b, "fmsg");
+    json_copy_str(n->client_token, sizeof n->client_token, b, "token");
     n->is_private = json_is_true(json_object_get(b, "private"));
     n->state = (enum nat_state)json_integer_value(json_object_get(b, "state"));
     n->private_ip = (uint32_t)json_integer_value(json_object_get(b, "priv"));

@@ -488,18 +488,12 @@ static json_t *pl_encode(const struct res *r)
                      pl->state, "hist", hist);
 }
 
-static void copy_str(char *dst, size_t n, json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", v ? v : "");
-}
-
 static int pl_decode(struct res *r, json_t *b)
 {
     struct prefix_list *pl = (struct prefix_list *)r;
-    copy_str(pl->name, sizeof pl->name, b, "name");
-    copy_str(pl->family, sizeof pl->family, b, "family");
-    copy_str(pl->state, sizeof pl->state, b, "state");
+    json_copy_str(pl->name, sizeof pl->name, b, "name");
+    json_copy_str(pl->family, sizeof pl->family, b, "family");
+    json_copy_str(pl->state, sizeof pl->state, b, "state");
     pl->max_entries = (unsigned)json_integer_value(json_object_get(b, "max"));
     pl->version = (unsigned)json_integer_value(json_object_get(b, "version"));
     size_t i;
@@ -507,8 +501,8 @@ static int pl_decode(struct res *r, json_t *b)
     json_array_foreach(json_object_get(b, "hist"), i, it)
     {
         struct pl_entry e;
-        copy_str(e.cidr, sizeof e.cidr, it, "cidr");
-        copy_str(e.description, sizeof e.description, it, "desc");
+        json_copy_str(e.cidr, sizeof e.cidr, it, "cidr");
+        json_copy_str(e.description, sizeof e.description, it, "desc");
         hist_add(pl, &e, (unsigned)json_integer_value(json_object_get(it, "from")));
         pl->hist[pl->n_hist - 1].to = (unsigned)json_integer_value(json_object_get(it, "to"));
     }

@@ -987,12 +987,6 @@ static json_t *rtb_encode(const struct res *r)
                      "routes", routes, "assocs", assocs, "vgws", vgws);
 }
 
-static void copy_str(char *dst, size_t n, json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", v ? v : "");
-}
-
 static int decode_route(struct route *ro, json_t *it)
 {
     const char *dst = json_string_value(json_object_get(it, "dst"));
@@ -1014,16 +1008,16 @@ static int decode_route(struct route *ro, json_t *it)
     if (k == sizeof kind_names / sizeof kind_names[0])
         return -EINVAL;
     ro->kind = (enum route_target)k;
-    copy_str(ro->target, sizeof ro->target, it, "target");
-    copy_str(ro->origin, sizeof ro->origin, it, "origin");
+    json_copy_str(ro->target, sizeof ro->target, it, "target");
+    json_copy_str(ro->origin, sizeof ro->origin, it, "origin");
     return 0;
 }
 
 static int rtb_decode(struct res *r, json_t *b)
 {
     struct route_table *rt = (struct route_table *)r;
-    copy_str(rt->vpc_id, sizeof rt->vpc_id, b, "vpc");
-    copy_str(rt->client_token, sizeof rt->client_token, b, "token");
+    json_copy_str(rt->vpc_id, sizeof rt->vpc_id, b, "vpc");
+    json_copy_str(rt->client_token, sizeof rt->client_token, b, "token");
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(b, "routes"), i, it)
@@ -1034,10 +1028,10 @@ static int rtb_decode(struct res *r, json_t *b)
     json_array_foreach(json_object_get(b, "assocs"), i, it)
     {
         struct rtb_assoc *a = assoc_append(rt);
-        copy_str(a->id, sizeof a->id, it, "id");
+        json_copy_str(a->id, sizeof a->id, it, "id");
         a->main = json_is_true(json_object_get(it, "main"));
-        copy_str(a->subnet_id, sizeof a->subnet_id, it, "subnet");
-        copy_str(a->gateway_id, sizeof a->gateway_id, it, "gateway");
+        json_copy_str(a->subnet_id, sizeof a->subnet_id, it, "subnet");
+        json_copy_str(a->gateway_id, sizeof a->gateway_id, it, "gateway");
     }
     json_array_foreach(json_object_get(b, "vgws"), i, it)
     {

@@ -753,26 +753,20 @@ static json_t *sg_encode(const struct res *r)
                      "rules", rules);
 }
 
-static void copy_str(char *dst, size_t n, json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", v ? v : "");
-}
-
 static int sg_decode(struct res *r, json_t *b)
 {
     struct security_group *g = (struct security_group *)r;
-    copy_str(g->vpc_id, sizeof g->vpc_id, b, "vpc");
-    copy_str(g->name, sizeof g->name, b, "name");
-    copy_str(g->description, sizeof g->description, b, "desc");
+    json_copy_str(g->vpc_id, sizeof g->vpc_id, b, "vpc");
+    json_copy_str(g->name, sizeof g->name, b, "name");
+    json_copy_str(g->description, sizeof g->description, b, "desc");
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(b, "rules"), i, it)
     {
         struct sg_rule *u = rule_append(g);
-        copy_str(u->id, sizeof u->id, it, "id");
+        json_copy_str(u->id, sizeof u->id, it, "id");
         u->egress = json_is_true(json_object_get(it, "egress"));
-        copy_str(u->protocol, sizeof u->protocol, it, "proto");
+        json_copy_str(u->protocol, sizeof u->protocol, it, "proto");
         u->from_port = (int)json_integer_value(json_object_get(it, "from"));
         u->to_port = (int)json_integer_value(json_object_get(it, "to"));
         const char *kind = json_string_value(json_object_get(it, "kind"));
@@ -784,9 +778,9 @@ static int sg_decode(struct res *r, json_t *b)
             }
         if (!known)
             return -EINVAL;
-        copy_str(u->peer, sizeof u->peer, it, "peer");
-        copy_str(u->peer_owner, sizeof u->peer_owner, it, "owner");
-        copy_str(u->description, sizeof u->description, it, "desc");
+        json_copy_str(u->peer, sizeof u->peer, it, "peer");
+        json_copy_str(u->peer_owner, sizeof u->peer_owner, it, "owner");
+        json_copy_str(u->description, sizeof u->description, it, "desc");
         tags_decode(&u->tags, json_object_get(it, "tags"));
     }
     return g->vpc_id[0] ? 0 : -EINVAL;

@@ -471,16 +471,10 @@ static json_t *subnet_encode(const struct res *r)
     return o;
 }
 
-static void copy_str(char *dst, size_t n, json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", v ? v : "");
-}
-
 static int subnet_decode(struct res *r, json_t *b)
 {
     struct subnet *sn = (struct subnet *)r;
-    copy_str(sn->vpc_id, sizeof sn->vpc_id, b, "vpc");
+    json_copy_str(sn->vpc_id, sizeof sn->vpc_id, b, "vpc");
     const char *cidr = json_string_value(json_object_get(b, "cidr"));
     if (cidr) {
         if (prefix4_parse(cidr, &sn->cidr))
@@ -495,9 +489,9 @@ static int subnet_decode(struct res *r, json_t *b)
         if (prefix6_parse(json_string_value(json_object_get(it, "cidr")), &p))
             return -EINVAL;
         subnet_add_ipv6(sn, &p);
-        copy_str(sn->ipv6[sn->n_ipv6 - 1].assoc_id, ID_MAX, it, "id");
+        json_copy_str(sn->ipv6[sn->n_ipv6 - 1].assoc_id, ID_MAX, it, "id");
     }
-    copy_str(sn->az, sizeof sn->az, b, "az");
+    json_copy_str(sn->az, sizeof sn->az, b, "az");
     sn->default_for_az = json_is_true(json_object_get(b, "default"));
     sn->map_public_ip = json_is_true(json_object_get(b, "public_ip"));
     sn->assign_ipv6 = json_is_true(json_object_get(b, "assign_ipv6"));
@@ -505,11 +499,11 @@ static int subnet_decode(struct res *r, json_t *b)
     sn->enable_dns64 = json_is_true(json_object_get(b, "dns64"));
     sn->rn_dns_a = json_is_true(json_object_get(b, "rn_a"));
     sn->rn_dns_aaaa = json_is_true(json_object_get(b, "rn_aaaa"));
-    copy_str(sn->hostname_type, sizeof sn->hostname_type, b, "hostname");
+    json_copy_str(sn->hostname_type, sizeof sn->hostname_type, b, "hostname");
     sn->used_ipv4 = (unsigned)json_integer_value(json_object_get(b, "used"));
     sn->lni_device_index = (int)json_integer_value(json_object_get(b, "lni"));
     sn->map_coip = json_is_true(json_object_get(b, "coip"));
-    copy_str(sn->coip_pool, sizeof sn->coip_pool, b, "coip_pool");
+    json_copy_str(sn->coip_pool, sizeof sn->coip_pool, b, "coip_pool");
     return sn->has_ipv4 || sn->n_ipv6 ? 0 : -EINVAL;
 }
 

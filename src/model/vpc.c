@@ -406,12 +406,6 @@ static json_t *vpc_encode(const struct res *r)
                      "acl", v->default_acl_id, "sg", v->default_sg_id);
 }
 
-static void copy_str(char *dst, size_t n, json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    snprintf(dst, n, "%s", v ? v : "");
-}
-
 static int vpc_decode(struct res *r, json_t *b)
 {
     struct vpc *v = (struct vpc *)r;
@@ -423,7 +417,7 @@ static int vpc_decode(struct res *r, json_t *b)
         if (prefix4_parse(json_string_value(json_object_get(it, "cidr")), &p))
             return -EINVAL;
         vpc_add_cidr(v, &p);
-        copy_str(v->cidrs[v->n_cidrs - 1].assoc_id, ID_MAX, it, "id");
+        json_copy_str(v->cidrs[v->n_cidrs - 1].assoc_id, ID_MAX, it, "id");
     }
     json_array_foreach(json_object_get(b, "ipv6"), i, it)
     {
@@ -431,16 +425,16 @@ static int vpc_decode(struct res *r, json_t *b)
         struct vpc_ipv6_cidr *c = &v->ipv6[v->n_ipv6++];
         if (prefix6_parse(json_string_value(json_object_get(it, "cidr")), &c->cidr))
             return -EINVAL;
-        copy_str(c->assoc_id, ID_MAX, it, "id");
+        json_copy_str(c->assoc_id, ID_MAX, it, "id");
     }
     v->is_default = json_is_true(json_object_get(b, "default"));
-    copy_str(v->tenancy, sizeof v->tenancy, b, "tenancy");
+    json_copy_str(v->tenancy, sizeof v->tenancy, b, "tenancy");
     v->dns_support = json_is_true(json_object_get(b, "dns"));
     v->dns_hostnames = json_is_true(json_object_get(b, "hostnames"));
     v->nau_metrics = json_is_true(json_object_get(b, "nau"));
-    copy_str(v->main_rtb_id, ID_MAX, b, "rtb");
-    copy_str(v->default_acl_id, ID_MAX, b, "acl");
-    copy_str(v->default_sg_id, ID_MAX, b, "sg");
+    json_copy_str(v->main_rtb_id, ID_MAX, b, "rtb");
+    json_copy_str(v->default_acl_id, ID_MAX, b, "acl");
+    json_copy_str(v->default_sg_id, ID_MAX, b, "sg");
     return v->n_cidrs ? 0 : -EINVAL;
 }
 
