@@ -55,7 +55,7 @@ const struct fib_route *fib_rtb_lookup(const struct fib_rtb *t, int family, cons
 
 /* ---- Network ACLs ----
  * A compiled NACL keeps each direction's rules in evaluation order, the implicit "*" denies
- * (32767 for IPv4, 32768 for IPv6) last. First match decides. */
+ * (32767 for IPv4, 32768 for IPv6) last. The decision is the pipeline's (pipeline_nacl_decide). */
 
 struct fib_acl_rule {
     int rule_number;
@@ -76,15 +76,7 @@ struct fib_acl {
     size_t n_rules[2];
 };
 
-struct fib_acl_verdict {
-    bool allow;
-    int rule_number; /* the rule that decided: 32767 / 32768 for the implicit denies */
-};
-
 int fib_acl_compile(const struct model *m, const struct network_acl *a, struct fib_acl *out);
 void fib_acl_destroy(struct fib_acl *a);
-/* The decision for a packet crossing the subnet edge: ingress judges the packet's source, egress
- * its destination; TCP/UDP port ranges apply to the destination port. */
-struct fib_acl_verdict fib_acl_decide(const struct fib_acl *a, bool egress, const struct flow *f);
 
 #endif

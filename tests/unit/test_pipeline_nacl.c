@@ -1,5 +1,6 @@
-/* Compiled NACLs against a naive rule walk written from the AWS rules directly: random rule
- * sets (numbers, actions, protocols, port ranges, ICMP, IPv4 and IPv6) and random packets. */
+/* NACL decisions (pipeline_nacl_decide on compiled NACLs) against a naive rule walk written
+ * from the AWS rules directly: random rule sets (numbers, actions, protocols, port ranges,
+ * ICMP, IPv4 and IPv6) and random packets. */
 #include "unit.h"
 
 #include <arpa/inet.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "fib/fib.h"
+#include "pipeline/pipeline.h"
 #include "model/resources.h"
 
 static uint64_t rng = 0x853c49e6748fea9bull;
@@ -144,7 +146,7 @@ static void test_differential(void **state)
             struct flow f;
             random_flow(&f);
             bool egress = rnd() % 2;
-            struct fib_acl_verdict got = fib_acl_decide(&fa, egress, &f);
+            struct nacl_verdict got = pipeline_nacl_decide(&fa, egress, &f);
             assert_int_equal(got.allow, naive_allow(a, egress, &f));
             got.allow ? allowed++ : denied++;
         }
@@ -172,11 +174,11 @@ static void test_default_acl_and_rule_numbers(void **state)
     fib_acl_compile(m, def, &fa);
     struct flow f = {.family = 4, .proto = 6, .sport = 40000, .dport = 22,
                      .src = {10, 0, 1, 5}, .dst = {10, 0, 2, 6}};
-    struct fib_acl_verdict vd = fib_acl_decide(&fa, false, &f);
+    struct nacl_verdict vd = pipeline_nacl_decide(&fa, false, &f);
     assert_true(vd.allow);
     assert_int_equal(vd.rule_number, 100);
     struct flow f6 = {.family = 6, .proto = 17, .dport = 53, .src = {0x20, 0x01, 0x0d, 0xb8}};
-    vd = fib_acl_decide(&fa, true, &f6);
+    vd = pipeline_nacl_decide(&fa, true, &f6);
     assert_true(vd.allow);
     assert_int_equal(vd.rule_number, 101);
     fib_acl_destroy(&fa);
@@ -192,23 +194,23 @@ static void test_default_acl_and_rule_numbers(void **state)
     assert_int_equal(nacl_entry_put(m, s, a->hdr.id, &allow_ssh, false, &err), 0);
     assert_int_equal(nacl_entry_put(m, s, a->hdr.id, &deny_net, false, &err), 0);
     fib_acl_compile(m, a, &fa);
-    vd = fib_acl_decide(&fa, false, &f);
+    vd = pipeline_nacl_decide(&fa, false, &f);
     assert_false(vd.allow);
     assert_int_equal(vd.rule_number, 90);
     f.src[2] = 9;
-    vd = fib_acl_decide(&fa, false, &f);
+    vd = pipeline_nacl_decide(&fa, false, &f);
     assert_true(vd.allow);
     assert_int_equal(vd.rule_number, 100);
     f.dport = 23;
-    vd = fib_acl_decide(&fa, false, &f);
+    vd = pipeline_nacl_decide(&fa, false, &f);
     assert_false(vd.allow);
     assert_int_equal(vd.rule_number, 32767);
-    vd = fib_acl_decide(&fa, false, &f6);
+    vd = pipeline_nacl_decide(&fa, false, &f6);
     assert_false(vd.allow);
     assert_int_equal(vd.rule_number, 32768);
     /* Egress has only the "*" denies. */
     f.dport = 22;
-    vd = fib_acl_decide(&fa, true, &f);
+    vd = pipeline_nacl_decide(&fa, true, &f);
     assert_int_equal(vd.rule_number, 32767);
     fib_acl_destroy(&fa);
     model_free(m);
