@@ -295,22 +295,7 @@ static int describe_attachments(struct api_ctx *c, const char *kind, const char 
         dq.n_filters++;
     }
     dq.filters = f;
-    struct res **found;
-    size_t n;
-    char next[32];
-    if (model_describe(c->model, c->scope, RES_TGW_ATTACH, &dq, &found, &n, next, &c->err))
-        return -1;
-    xml_open(c->out, set_name);
-    for (size_t i = 0; i < n; i++) {
-        xml_open(c->out, "item");
-        item(c, found[i]);
-        xml_close(c->out, "item");
-    }
-    xml_close(c->out, set_name);
-    free(found);
-    if (next[0])
-        xml_str(c->out, "nextToken", next);
-    return 0;
+    return api_describe_run(c, RES_TGW_ATTACH, &dq, set_name, item);
 }
 
 static int create_transit_gateway_vpc_attachment(struct api_ctx *c)

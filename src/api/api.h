@@ -61,6 +61,9 @@ int api_describe_query(struct api_ctx *c, const char *ids_prefix, const char *id
 int api_describe(struct api_ctx *c, enum res_type type, const char *ids_prefix,
                  const char *ids_param, long max_min, long max_max, const char *set_name,
                  void (*item)(struct api_ctx *c, const struct res *r));
+/* The second half of api_describe, for a caller that adjusted the decoded query first. */
+int api_describe_run(struct api_ctx *c, enum res_type type, const struct describe_query *dq,
+                     const char *set_name, void (*item)(struct api_ctx *c, const struct res *r));
 
 /* XML output. */
 void xml_open(struct strbuf *sb, const char *tag);

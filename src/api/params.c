@@ -182,10 +182,16 @@ int api_describe(struct api_ctx *c, enum res_type type, const char *ids_prefix,
     struct describe_query dq;
     if (api_describe_query(c, ids_prefix, ids_param, max_min, max_max, &dq))
         return -1;
+    return api_describe_run(c, type, &dq, set_name, item);
+}
+
+int api_describe_run(struct api_ctx *c, enum res_type type, const struct describe_query *dq,
+                     const char *set_name, void (*item)(struct api_ctx *c, const struct res *r))
+{
     struct res **found;
     size_t n;
     char next[32];
-    if (model_describe(c->model, c->scope, type, &dq, &found, &n, next, &c->err))
+    if (model_describe(c->model, c->scope, type, dq, &found, &n, next, &c->err))
         return -1;
     xml_open(c->out, set_name);
     for (size_t i = 0; i < n; i++) {
