@@ -118,6 +118,10 @@ struct model *model_new(const struct model_config *cfg)
     else
         model_config_defaults(&m->cfg);
     m->clock = model_system_clock;
+    /* Each model starts its generations in its own range, so a compiled snapshot of a freed
+     * model is never mistaken for one of a new model allocated at the same address. */
+    static _Atomic uint64_t models_made;
+    m->generation = (models_made++) << 40;
     return m;
 }
 
@@ -195,6 +199,7 @@ void model_free(struct model *m)
 
 void res_touch(struct model *m, struct res *r)
 {
+    m->generation++;
     if (r->dirty)
         return;
     r->dirty = true;
@@ -268,6 +273,7 @@ struct res *res_new(struct model *m, struct scope *scope, enum res_type type)
 
 void res_adopt(struct model *m, struct res *r)
 {
+    m->generation++;
     if (r->type == RES_SCOPE) {
         scope_register(m, (struct scope *)r);
     } else {
@@ -280,6 +286,7 @@ void res_adopt(struct model *m, struct res *r)
 
 void res_delete(struct model *m, struct res *r)
 {
+    m->generation++;
     if (r->dirty)
         list_remove(&m->dirty, r);
     m->deleted = xgrow(m->deleted, &m->cap_deleted, m->n_deleted, sizeof *m->deleted);
@@ -293,6 +300,7 @@ void res_delete(struct model *m, struct res *r)
 
 void res_share(struct model *m, struct res *r, struct scope *peer)
 {
+    m->generation++;
     if (!peer || peer == r->scope || r->peer_scope == peer)
         return;
     if (r->peer_scope)

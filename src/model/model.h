@@ -155,6 +155,9 @@ struct model {
     time_t clock_offset; /* seconds added to the clock (dev mode's POST /_vpcd/clock) */
     /* Since the last commit: touched resources and ids of deleted ones. */
     struct res_list dirty;
+    /* Bumped by every change (res_touch, res_new, res_delete ...), so compiled forwarding
+     * tables can tell whether they are still current. */
+    uint64_t generation;
     char (*deleted)[ID_MAX];
     size_t n_deleted;
     size_t cap_deleted;

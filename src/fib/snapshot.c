@@ -1,0 +1,737 @@
+/* Compiling the model into a forwarding snapshot. Two passes: the first gives every object its
+ * index (registering its id), the second resolves the ids objects use to name each other into
+ * indices, so the pipeline never looks anything up by string. */
+#include "fib/snapshot.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+
+/* Growable arrays of the snapshot under construction. */
+struct build {
+    const struct model *m;
+    struct fib_snapshot *s;
+    size_t cap[FIB_OBJ__COUNT];
+    size_t cap_refs, cap_addr, cap_public;
+    struct hmap subnet_rtb; /* subnet id -> route table id (explicit associations) */
+};
+
+static void ref_add(struct build *b, const char *id, enum fib_obj type, uint32_t index)
+{
+    struct fib_snapshot *s = b->s;
+    s->refs_arr = xgrow(s->refs_arr, &b->cap_refs, s->n_refs, sizeof *s->refs_arr);
+    struct fib_ref *r = &s->refs_arr[s->n_refs++];
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->type = type;
+    r->index = index;
+}
+
+/* The hmap borrows keys, so it is filled once refs_arr no longer moves. */
+static void refs_index(struct fib_snapshot *s)
+{
+    hmap_init(&s->ids);
+    /* Ids are unique across types (their prefix names the type), so one map serves all. */
+    for (size_t i = 0; i < s->n_refs; i++)
+        hmap_put(&s->ids, s->refs_arr[i].id, &s->refs_arr[i]);
+}
+
+uint32_t fib_find(const struct fib_snapshot *s, enum fib_obj type, const char *id)
+{
+    if (!id || !*id)
+        return FIB_NONE;
+    const struct fib_ref *r = hmap_get(&s->ids, id);
+    return r && r->type == type ? r->index : FIB_NONE;
+}
+
+/* Only the owner's scope lists an object once; a scope it is shared with lists it again. */
+#define OWN_FOREACH(var_, scope_, type_)                                                           \
+    SCOPE_FOREACH(var_, scope_, type_)                                                             \
+    if (((struct res *)(var_))->scope == (scope_))
+
+#define GROW(b_, field_, n_field_, obj_)                                                           \
+    ((b_)->s->field_ = xgrow((b_)->s->field_, &(b_)->cap[obj_], (b_)->s->n_field_,                 \
+                             sizeof *(b_)->s->field_),                                             \
+     memset(&(b_)->s->field_[(b_)->s->n_field_], 0, sizeof *(b_)->s->field_),                      \
+     &(b_)->s->field_[(b_)->s->n_field_++])
+
+static void v4_bytes(uint32_t host, uint8_t out[16])
+{
+    uint32_t be = htonl(host);
+    memset(out, 0, 16);
+    memcpy(out, &be, 4);
+}
+
+/* ---- pass 1: objects and their indices ---- */
+
+static void collect_scope(struct build *b, const struct scope *sc)
+{
+    struct fib_snapshot *s = b->s;
+    const struct vpc *v;
+    OWN_FOREACH(v, sc, RES_VPC)
+    {
+        struct fib_vpc *f = GROW(b, vpcs, n_vpcs, FIB_OBJ_VPC);
+        snprintf(f->id, sizeof f->id, "%s", v->hdr.id);
+        snprintf(f->account, sizeof f->account, "%s", sc->account);
+        snprintf(f->region, sizeof f->region, "%s", sc->region);
+        f->n_cidrs4 = v->n_cidrs;
+        f->cidrs4 = xcalloc(v->n_cidrs ? v->n_cidrs : 1, sizeof *f->cidrs4);
+        for (size_t i = 0; i < v->n_cidrs; i++)
+            f->cidrs4[i] = v->cidrs[i].cidr;
+        f->n_cidrs6 = v->n_ipv6;
+        f->cidrs6 = xcalloc(v->n_ipv6 ? v->n_ipv6 : 1, sizeof *f->cidrs6);
+        for (size_t i = 0; i < v->n_ipv6; i++)
+            f->cidrs6[i] = v->ipv6[i].cidr;
+        f->igw = f->eigw = FIB_NONE;
+        ref_add(b, v->hdr.id, FIB_OBJ_VPC, (uint32_t)(s->n_vpcs - 1));
+    }
+    const struct subnet *sn;
+    OWN_FOREACH(sn, sc, RES_SUBNET)
+    {
+        struct fib_subnet *f = GROW(b, subnets, n_subnets, FIB_OBJ_SUBNET);
+        snprintf(f->id, sizeof f->id, "%s", sn->hdr.id);
+        snprintf(f->az, sizeof f->az, "%s", sn->az);
+        f->has_ipv4 = sn->has_ipv4;
+        f->cidr = sn->cidr;
+        f->n_cidrs6 = sn->n_ipv6;
+        f->cidrs6 = xcalloc(sn->n_ipv6 ? sn->n_ipv6 : 1, sizeof *f->cidrs6);
+        for (size_t i = 0; i < sn->n_ipv6; i++)
+            f->cidrs6[i] = sn->ipv6[i].cidr;
+        ref_add(b, sn->hdr.id, FIB_OBJ_SUBNET, (uint32_t)(s->n_subnets - 1));
+    }
+    const struct route_table *rt;
+    OWN_FOREACH(rt, sc, RES_RTB)
+    {
+        struct fib_rtb *f = GROW(b, rtbs, n_rtbs, FIB_OBJ_RTB);
+        fib_rtb_compile(b->m, rt, f);
+        ref_add(b, rt->hdr.id, FIB_OBJ_RTB, (uint32_t)(s->n_rtbs - 1));
+        for (size_t i = 0; i < rt->n_assocs; i++)
+            if (rt->assocs[i].subnet_id[0])
+                hmap_put(&b->subnet_rtb, rt->assocs[i].subnet_id, (void *)rt->hdr.id);
+    }
+    const struct network_acl *a;
+    OWN_FOREACH(a, sc, RES_NACL)
+    {
+        struct fib_acl *f = GROW(b, acls, n_acls, FIB_OBJ_ACL);
+        fib_acl_compile(b->m, a, f);
+        ref_add(b, a->hdr.id, FIB_OBJ_ACL, (uint32_t)(s->n_acls - 1));
+    }
+    const struct security_group *g;
+    OWN_FOREACH(g, sc, RES_SG)
+    {
+        struct fib_sg *f = GROW(b, sgs, n_sgs, FIB_OBJ_SG);
+        snprintf(f->id, sizeof f->id, "%s", g->hdr.id);
+        snprintf(f->name, sizeof f->name, "%s", g->name);
+        ref_add(b, g->hdr.id, FIB_OBJ_SG, (uint32_t)(s->n_sgs - 1));
+    }
+    const struct eni *e;
+    OWN_FOREACH(e, sc, RES_ENI)
+    {
+        struct fib_eni *f = GROW(b, enis, n_enis, FIB_OBJ_ENI);
+        snprintf(f->id, sizeof f->id, "%s", e->hdr.id);
+        ref_add(b, e->hdr.id, FIB_OBJ_ENI, (uint32_t)(s->n_enis - 1));
+    }
+    const struct pcx *p;
+    OWN_FOREACH(p, sc, RES_PCX)
+    {
+        struct fib_pcx *f = GROW(b, pcxs, n_pcxs, FIB_OBJ_PCX);
+        snprintf(f->id, sizeof f->id, "%s", p->hdr.id);
+        ref_add(b, p->hdr.id, FIB_OBJ_PCX, (uint32_t)(s->n_pcxs - 1));
+    }
+    const struct tgw *t;
+    OWN_FOREACH(t, sc, RES_TGW)
+    {
+        if (strcmp(t->state, "deleted") == 0)
+            continue;
+        struct fib_tgw *f = GROW(b, tgws, n_tgws, FIB_OBJ_TGW);
+        snprintf(f->id, sizeof f->id, "%s", t->hdr.id);
+        snprintf(f->account, sizeof f->account, "%s", sc->account);
+        snprintf(f->region, sizeof f->region, "%s", sc->region);
+        ref_add(b, t->hdr.id, FIB_OBJ_TGW, (uint32_t)(s->n_tgws - 1));
+    }
+    const struct tgw_attach *ta;
+    OWN_FOREACH(ta, sc, RES_TGW_ATTACH)
+    {
+        struct fib_tgw_attach *f = GROW(b, tgw_attaches, n_tgw_attaches, FIB_OBJ_TGW_ATTACH);
+        snprintf(f->id, sizeof f->id, "%s", ta->hdr.id);
+        ref_add(b, ta->hdr.id, FIB_OBJ_TGW_ATTACH, (uint32_t)(s->n_tgw_attaches - 1));
+    }
+    const struct tgw_rtb *tr;
+    OWN_FOREACH(tr, sc, RES_TGW_RTB)
+    {
+        struct fib_tgw_rtb *f = GROW(b, tgw_rtbs, n_tgw_rtbs, FIB_OBJ_TGW_RTB);
+        snprintf(f->id, sizeof f->id, "%s", tr->hdr.id);
+        ref_add(b, tr->hdr.id, FIB_OBJ_TGW_RTB, (uint32_t)(s->n_tgw_rtbs - 1));
+    }
+    const struct nat *n;
+    OWN_FOREACH(n, sc, RES_NAT)
+    {
+        struct fib_nat *f = GROW(b, nats, n_nats, FIB_OBJ_NAT);
+        snprintf(f->id, sizeof f->id, "%s", n->hdr.id);
+        ref_add(b, n->hdr.id, FIB_OBJ_NAT, (uint32_t)(s->n_nats - 1));
+    }
+    const struct igw *ig;
+    OWN_FOREACH(ig, sc, RES_IGW)
+    {
+        struct fib_igw *f = GROW(b, igws, n_igws, FIB_OBJ_IGW);
+        snprintf(f->id, sizeof f->id, "%s", ig->hdr.id);
+        ref_add(b, ig->hdr.id, FIB_OBJ_IGW, (uint32_t)(s->n_igws - 1));
+    }
+    const struct eigw *eg;
+    OWN_FOREACH(eg, sc, RES_EIGW)
+    {
+        struct fib_eigw *f = GROW(b, eigws, n_eigws, FIB_OBJ_EIGW);
+        snprintf(f->id, sizeof f->id, "%s", eg->hdr.id);
+        ref_add(b, eg->hdr.id, FIB_OBJ_EIGW, (uint32_t)(s->n_eigws - 1));
+    }
+    const struct instance *in;
+    OWN_FOREACH(in, sc, RES_INSTANCE)
+    {
+        if (in->eni_id[0])
+            ref_add(b, in->hdr.id, FIB_OBJ_INSTANCE, FIB_NONE); /* resolved in pass 2 */
+    }
+}
+
+/* ---- pass 2: cross references ---- */
+
+static int sg_protocol(const char *p)
+{
+    if (strcmp(p, "tcp") == 0)
+        return 6;
+    if (strcmp(p, "udp") == 0)
+        return 17;
+    if (strcmp(p, "icmp") == 0)
+        return 1;
+    if (strcmp(p, "icmpv6") == 0)
+        return 58;
+    if (strcmp(p, "-1") == 0 || strcmp(p, "all") == 0)
+        return -1;
+    return atoi(p);
+}
+
+/* A rule may only name a group of its own VPC or of a VPC peered with it in the same region;
+ * a reference that lost that (peering deleted) is stale and matches nothing, as on AWS. */
+static bool pcx_joins(const struct fib_snapshot *s, uint32_t a, uint32_t b)
+{
+    for (size_t i = 0; i < s->n_pcxs; i++) {
+        const struct fib_pcx *p = &s->pcxs[i];
+        if (p->active && ((p->vpc[0] == a && p->vpc[1] == b) || (p->vpc[0] == b && p->vpc[1] == a)))
+            return strcmp(s->vpcs[a].region, s->vpcs[b].region) == 0;
+    }
+    return false;
+}
+
+static void sg_rule_add(struct fib_sg *f, size_t *cap, const struct fib_sg_rule *r, bool egress)
+{
+    int d = egress ? 1 : 0;
+    f->rules[d] = xgrow(f->rules[d], &cap[d], f->n_rules[d], sizeof *f->rules[d]);
+    f->rules[d][f->n_rules[d]++] = *r;
+}
+
+static void resolve_sg(struct build *b, const struct security_group *g, struct fib_sg *f)
+{
+    const struct fib_snapshot *s = b->s;
+    size_t cap[2] = {0, 0};
+    for (size_t i = 0; i < g->n_rules; i++) {
+        const struct sg_rule *r = &g->rules[i];
+        struct fib_sg_rule fr;
+        memset(&fr, 0, sizeof fr);
+        snprintf(fr.id, sizeof fr.id, "%s", r->id);
+        snprintf(fr.peer_text, sizeof fr.peer_text, "%s", r->peer);
+        fr.proto = sg_protocol(r->protocol);
+        fr.from_port = r->from_port;
+        fr.to_port = r->to_port;
+        fr.group = FIB_NONE;
+        struct prefix4 p4;
+        struct prefix6 p6;
+        switch (r->peer_kind) {
+        case SG_PEER_CIDR4:
+            if (prefix4_parse(r->peer, &p4) != 0)
+                continue;
+            fr.peer = FIB_SG_PEER_CIDR;
+            fr.family = 4;
+            v4_bytes(p4.addr, fr.net);
+            fr.len = p4.len;
+            sg_rule_add(f, cap, &fr, r->egress);
+            break;
+        case SG_PEER_CIDR6:
+            if (prefix6_parse(r->peer, &p6) != 0)
+                continue;
+            fr.peer = FIB_SG_PEER_CIDR;
+            fr.family = 6;
+            memcpy(fr.net, p6.addr, 16);
+            fr.len = p6.len;
+            sg_rule_add(f, cap, &fr, r->egress);
+            break;
+        case SG_PEER_PL: {
+            const struct prefix_list *pl = pl_find(b->m, g->hdr.scope, r->peer);
+            for (size_t e = 0; pl && e < pl->n_entries; e++) {
+                fr.peer = FIB_SG_PEER_CIDR;
+                if (prefix4_parse(pl->entries[e].cidr, &p4) == 0) {
+                    fr.family = 4;
+                    v4_bytes(p4.addr, fr.net);
+                    fr.len = p4.len;
+                } else if (prefix6_parse(pl->entries[e].cidr, &p6) == 0) {
+                    fr.family = 6;
+                    memcpy(fr.net, p6.addr, 16);
+                    fr.len = p6.len;
+                } else {
+                    continue;
+                }
+                sg_rule_add(f, cap, &fr, r->egress);
+            }
+            break;
+        }
+        case SG_PEER_GROUP: {
+            fr.peer = FIB_SG_PEER_GROUP;
+            uint32_t gi = fib_find(s, FIB_OBJ_SG, r->peer);
+            if (gi != FIB_NONE && f->vpc != FIB_NONE) {
+                uint32_t gv = s->sgs[gi].vpc;
+                if (gv == f->vpc || (gv != FIB_NONE && pcx_joins(s, f->vpc, gv)))
+                    fr.group = gi;
+            }
+            sg_rule_add(f, cap, &fr, r->egress);
+            break;
+        }
+        }
+    }
+}
+
+static void addr_add(struct build *b, bool public_map, const struct fib_addr *a)
+{
+    struct fib_snapshot *s = b->s;
+    if (public_map) {
+        s->by_public = xgrow(s->by_public, &b->cap_public, s->n_by_public, sizeof *s->by_public);
+        s->by_public[s->n_by_public++] = *a;
+    } else {
+        s->by_addr = xgrow(s->by_addr, &b->cap_addr, s->n_by_addr, sizeof *s->by_addr);
+        s->by_addr[s->n_by_addr++] = *a;
+    }
+}
+
+static int addr_cmp(const void *pa, const void *pb)
+{
+    const struct fib_addr *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (a->addr != b->addr)
+        return a->addr < b->addr ? -1 : 1;
+    return 0;
+}
+
+static const struct fib_addr *addr_search(const struct fib_addr *arr, size_t n, uint32_t key,
+                                          uint32_t addr, bool any_addr)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct fib_addr *x = &arr[mid];
+        int c = x->key != key ? (x->key < key ? -1 : 1)
+                : any_addr   ? 0
+                : x->addr != addr ? (x->addr < addr ? -1 : 1)
+                                  : 0;
+        if (c == 0)
+            return x;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void resolve_eni(struct build *b, const struct eni *e, struct fib_eni *f)
+{
+    struct fib_snapshot *s = b->s;
+    const struct model *m = b->m;
+    f->subnet = fib_find(s, FIB_OBJ_SUBNET, e->subnet_id);
+    f->vpc = fib_find(s, FIB_OBJ_VPC, e->vpc_id);
+    f->source_dest_check = e->source_dest_check;
+    f->owner = FIB_NONE;
+    f->n_ips4 = e->n_private_ips;
+    f->ips4 = xcalloc(e->n_private_ips ? e->n_private_ips : 1, sizeof *f->ips4);
+    memcpy(f->ips4, e->private_ips, e->n_private_ips * sizeof *f->ips4);
+    f->sgs = xcalloc(e->n_groups ? e->n_groups : 1, sizeof *f->sgs);
+    for (size_t i = 0; i < e->n_groups; i++) {
+        uint32_t g = fib_find(s, FIB_OBJ_SG, e->groups[i]);
+        if (g != FIB_NONE)
+            f->sgs[f->n_sgs++] = g;
+    }
+    if (strcmp(e->interface_type, "nat_gateway") == 0) {
+        f->kind = FIB_ENI_NAT;
+    } else if (strcmp(e->interface_type, "transit_gateway") == 0) {
+        f->kind = FIB_ENI_TGW;
+    } else {
+        f->kind = FIB_ENI_INSTANCE;
+        if (e->attached && e->att.instance_id[0]) {
+            snprintf(f->instance_id, sizeof f->instance_id, "%s", e->att.instance_id);
+            const struct instance *in =
+                instance_find(m, e->hdr.scope, e->att.instance_id);
+            /* pending becomes running at the next request; its interface is already wired */
+            f->up = in && (in->state == INST_RUNNING || in->state == INST_PENDING);
+        }
+    }
+    uint32_t ei = (uint32_t)(f - s->enis);
+    for (size_t i = 0; i < e->n_private_ips && f->vpc != FIB_NONE; i++) {
+        struct fib_addr a = {.key = f->vpc, .addr = e->private_ips[i], .eni = ei};
+        const struct eip *x = eip_for_eni(e->hdr.scope, e->hdr.id, e->private_ips[i]);
+        a.public_ip = x ? x->public_ip : 0;
+        addr_add(b, false, &a);
+        if (x) {
+            struct fib_addr p = {.key = x->public_ip, .addr = e->private_ips[i], .eni = ei,
+                                 .public_ip = x->public_ip};
+            addr_add(b, true, &p);
+        }
+    }
+}
+
+static void resolve_tgw_attach(struct build *b, const struct tgw_attach *a,
+                               struct fib_tgw_attach *f)
+{
+    struct fib_snapshot *s = b->s;
+    f->kind = a->kind;
+    f->tgw = fib_find(s, FIB_OBJ_TGW, a->tgw_id);
+    f->rtb = fib_find(s, FIB_OBJ_TGW_RTB, a->assoc_rtb);
+    f->available = strcmp(tgw_attach_state(a), "available") == 0 ||
+                   strcmp(tgw_attach_state(a), "modifying") == 0;
+    f->vpc = FIB_NONE;
+    f->peer = FIB_NONE;
+    if (a->kind == TGW_ATTACH_VPC) {
+        f->vpc = fib_find(s, FIB_OBJ_VPC, a->vpc_id);
+        f->appliance_mode = a->appliance_mode;
+        f->subnets = xcalloc(a->n_subnets ? a->n_subnets : 1, sizeof *f->subnets);
+        f->enis = xcalloc(a->n_subnets ? a->n_subnets : 1, sizeof *f->enis);
+        for (size_t i = 0; i < a->n_subnets; i++) {
+            uint32_t sn = fib_find(s, FIB_OBJ_SUBNET, a->subnets[i]);
+            uint32_t en = fib_find(s, FIB_OBJ_ENI, a->enis[i]);
+            if (sn == FIB_NONE || en == FIB_NONE)
+                continue;
+            f->subnets[f->n_subnets] = sn;
+            f->enis[f->n_subnets++] = en;
+            s->enis[en].kind = FIB_ENI_TGW;
+            s->enis[en].owner = (uint32_t)(f - s->tgw_attaches);
+            s->enis[en].up = f->available;
+        }
+    } else {
+        f->peer = fib_find(s, FIB_OBJ_TGW_ATTACH, a->peer_attach_id);
+    }
+}
+
+static void resolve_tgw_rtb(struct build *b, const struct tgw_rtb *rt, struct fib_tgw_rtb *f)
+{
+    struct fib_snapshot *s = b->s;
+    f->tgw = fib_find(s, FIB_OBJ_TGW, rt->tgw_id);
+    f->lpm4 = lpm_new(4);
+    f->lpm6 = lpm_new(6);
+    struct tgw_route_view *v;
+    size_t n = tgw_rtb_routes(b->m, rt, &v);
+    f->routes = xcalloc(n ? n : 1, sizeof *f->routes);
+    for (size_t i = 0; i < n; i++) {
+        struct fib_tgw_route *r = &f->routes[f->n_routes];
+        r->family = v[i].r.family;
+        if (r->family == 4) {
+            v4_bytes(v[i].r.dst4.addr, r->dst);
+            r->len = v[i].r.dst4.len;
+            prefix4_format(&v[i].r.dst4, r->dst_text);
+        } else {
+            memcpy(r->dst, v[i].r.dst6.addr, 16);
+            r->len = v[i].r.dst6.len;
+            prefix6_format(&v[i].r.dst6, r->dst_text);
+        }
+        r->propagated = v[i].propagated;
+        r->blackhole = v[i].r.blackhole || strcmp(v[i].state, "active") != 0;
+        snprintf(r->attach_id, sizeof r->attach_id, "%s", v[i].r.attach_id);
+        r->attach = v[i].r.blackhole ? FIB_NONE : fib_find(s, FIB_OBJ_TGW_ATTACH, r->attach_id);
+        if (r->attach == FIB_NONE)
+            r->blackhole = true;
+        /* The table shows one route per destination (static hides propagated), so the first
+         * holder of a prefix is the one the TGW uses. */
+        struct lpm *lpm = r->family == 4 ? f->lpm4 : f->lpm6;
+        uint32_t held;
+        if (!lpm_get(lpm, r->dst, r->len, &held))
+            lpm_insert(lpm, r->dst, r->len, (uint32_t)f->n_routes);
+        f->n_routes++;
+    }
+    free(v);
+}
+
+static void resolve_scope(struct build *b, const struct scope *sc)
+{
+    struct fib_snapshot *s = b->s;
+    const struct model *m = b->m;
+    const struct security_group *g;
+    OWN_FOREACH(g, sc, RES_SG)
+    s->sgs[fib_find(s, FIB_OBJ_SG, g->hdr.id)].vpc = fib_find(s, FIB_OBJ_VPC, g->vpc_id);
+    const struct subnet *sn;
+    OWN_FOREACH(sn, sc, RES_SUBNET)
+    {
+        struct fib_subnet *f = &s->subnets[fib_find(s, FIB_OBJ_SUBNET, sn->hdr.id)];
+        f->vpc = fib_find(s, FIB_OBJ_VPC, sn->vpc_id);
+        const char *rtb_id = hmap_get(&b->subnet_rtb, sn->hdr.id);
+        if (!rtb_id) {
+            const struct vpc *vv = vpc_find(m, sc, sn->vpc_id);
+            rtb_id = vv ? vv->main_rtb_id : NULL;
+        }
+        f->rtb = fib_find(s, FIB_OBJ_RTB, rtb_id);
+        const struct network_acl *a = nacl_for_subnet(m, sc, sn->hdr.id);
+        f->acl = a ? fib_find(s, FIB_OBJ_ACL, a->hdr.id) : FIB_NONE;
+    }
+    const struct pcx *p;
+    OWN_FOREACH(p, sc, RES_PCX)
+    {
+        struct fib_pcx *f = &s->pcxs[fib_find(s, FIB_OBJ_PCX, p->hdr.id)];
+        f->active = pcx_state_now(m, p) == PCX_ACTIVE;
+        f->vpc[0] = fib_find(s, FIB_OBJ_VPC, p->req.vpc_id);
+        f->vpc[1] = fib_find(s, FIB_OBJ_VPC, p->acc.vpc_id);
+        if (f->vpc[0] == FIB_NONE || f->vpc[1] == FIB_NONE)
+            f->active = false;
+    }
+    const struct igw *ig;
+    OWN_FOREACH(ig, sc, RES_IGW)
+    {
+        uint32_t i = fib_find(s, FIB_OBJ_IGW, ig->hdr.id);
+        s->igws[i].vpc = fib_find(s, FIB_OBJ_VPC, ig->vpc_id);
+        if (s->igws[i].vpc != FIB_NONE)
+            s->vpcs[s->igws[i].vpc].igw = i;
+    }
+    const struct eigw *eg;
+    OWN_FOREACH(eg, sc, RES_EIGW)
+    {
+        uint32_t i = fib_find(s, FIB_OBJ_EIGW, eg->hdr.id);
+        s->eigws[i].vpc = fib_find(s, FIB_OBJ_VPC, eg->vpc_id);
+        if (s->eigws[i].vpc != FIB_NONE)
+            s->vpcs[s->eigws[i].vpc].eigw = i;
+    }
+}
+
+/* Groups first (rules name groups of other scopes), then ENIs, then what names ENIs. */
+static void resolve_scope_late(struct build *b, const struct scope *sc)
+{
+    struct fib_snapshot *s = b->s;
+    const struct eni *e;
+    OWN_FOREACH(e, sc, RES_ENI)
+    resolve_eni(b, e, &s->enis[fib_find(s, FIB_OBJ_ENI, e->hdr.id)]);
+    const struct nat *n;
+    OWN_FOREACH(n, sc, RES_NAT)
+    {
+        struct fib_nat *f = &s->nats[fib_find(s, FIB_OBJ_NAT, n->hdr.id)];
+        f->subnet = fib_find(s, FIB_OBJ_SUBNET, n->subnet_id);
+        f->vpc = fib_find(s, FIB_OBJ_VPC, n->vpc_id);
+        /* A pending gateway becomes available at the next request unless it is set to fail;
+         * routes to it are already active (nat_route_active), so it forwards. */
+        bool usable = n->state == NAT_AVAILABLE || (n->state == NAT_PENDING && !n->failure_code[0]);
+        f->eni = usable ? fib_find(s, FIB_OBJ_ENI, n->eni_id) : FIB_NONE;
+        f->is_private = n->is_private;
+        f->available = usable && f->eni != FIB_NONE;
+        f->private_ip = n->private_ip;
+        f->public_ip = n->is_private ? 0 : n->public_ip;
+        if (f->eni != FIB_NONE) {
+            s->enis[f->eni].kind = FIB_ENI_NAT;
+            s->enis[f->eni].owner = (uint32_t)(f - s->nats);
+            s->enis[f->eni].up = f->available;
+        }
+    }
+}
+
+static void resolve_instances(struct build *b)
+{
+    struct fib_snapshot *s = b->s;
+    for (size_t i = 0; i < s->n_refs; i++) {
+        struct fib_ref *r = &s->refs_arr[i];
+        if (r->type != FIB_OBJ_INSTANCE)
+            continue;
+        const struct instance *in = (const struct instance *)res_find_any(b->m, r->id);
+        r->index = in ? fib_find(s, FIB_OBJ_ENI, in->eni_id) : FIB_NONE;
+    }
+}
+
+struct fib_snapshot *fib_snapshot_build(const struct model *m)
+{
+    struct build b;
+    memset(&b, 0, sizeof b);
+    b.m = m;
+    b.s = xcalloc(1, sizeof *b.s);
+    atomic_init(&b.s->refs, 1);
+    b.s->generation = m->generation;
+    hmap_init(&b.subnet_rtb);
+    for (size_t i = 0; i < m->scopes.n; i++)
+        collect_scope(&b, (const struct scope *)m->scopes.items[i]);
+    refs_index(b.s);
+    for (size_t i = 0; i < m->scopes.n; i++)
+        resolve_scope(&b, (const struct scope *)m->scopes.items[i]);
+    for (size_t i = 0; i < m->scopes.n; i++) {
+        const struct scope *sc = (const struct scope *)m->scopes.items[i];
+        const struct security_group *g;
+        OWN_FOREACH(g, sc, RES_SG)
+        resolve_sg(&b, g, &b.s->sgs[fib_find(b.s, FIB_OBJ_SG, g->hdr.id)]);
+    }
+    for (size_t i = 0; i < m->scopes.n; i++)
+        resolve_scope_late(&b, (const struct scope *)m->scopes.items[i]);
+    for (size_t i = 0; i < m->scopes.n; i++) {
+        const struct scope *sc = (const struct scope *)m->scopes.items[i];
+        const struct tgw_attach *ta;
+        OWN_FOREACH(ta, sc, RES_TGW_ATTACH)
+        resolve_tgw_attach(&b, ta, &b.s->tgw_attaches[fib_find(b.s, FIB_OBJ_TGW_ATTACH, ta->hdr.id)]);
+        const struct tgw_rtb *tr;
+        OWN_FOREACH(tr, sc, RES_TGW_RTB)
+        resolve_tgw_rtb(&b, tr, &b.s->tgw_rtbs[fib_find(b.s, FIB_OBJ_TGW_RTB, tr->hdr.id)]);
+    }
+    resolve_instances(&b);
+    if (b.s->n_by_addr)
+        qsort(b.s->by_addr, b.s->n_by_addr, sizeof *b.s->by_addr, addr_cmp);
+    if (b.s->n_by_public)
+        qsort(b.s->by_public, b.s->n_by_public, sizeof *b.s->by_public, addr_cmp);
+    hmap_destroy(&b.subnet_rtb);
+    return b.s;
+}
+
+struct fib_snapshot *fib_snapshot_ref(struct fib_snapshot *s)
+{
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
+void fib_snapshot_unref(struct fib_snapshot *s)
+{
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < s->n_vpcs; i++) {
+        free(s->vpcs[i].cidrs4);
+        free(s->vpcs[i].cidrs6);
+    }
+    for (size_t i = 0; i < s->n_subnets; i++)
+        free(s->subnets[i].cidrs6);
+    for (size_t i = 0; i < s->n_rtbs; i++)
+        fib_rtb_destroy(&s->rtbs[i]);
+    for (size_t i = 0; i < s->n_acls; i++)
+        fib_acl_destroy(&s->acls[i]);
+    for (size_t i = 0; i < s->n_sgs; i++) {
+        free(s->sgs[i].rules[0]);
+        free(s->sgs[i].rules[1]);
+    }
+    for (size_t i = 0; i < s->n_enis; i++) {
+        free(s->enis[i].ips4);
+        free(s->enis[i].sgs);
+    }
+    for (size_t i = 0; i < s->n_tgw_attaches; i++) {
+        free(s->tgw_attaches[i].subnets);
+        free(s->tgw_attaches[i].enis);
+    }
+    for (size_t i = 0; i < s->n_tgw_rtbs; i++) {
+        lpm_free(s->tgw_rtbs[i].lpm4);
+        lpm_free(s->tgw_rtbs[i].lpm6);
+        free(s->tgw_rtbs[i].routes);
+    }
+    free(s->vpcs);
+    free(s->subnets);
+    free(s->rtbs);
+    free(s->acls);
+    free(s->sgs);
+    free(s->enis);
+    free(s->pcxs);
+    free(s->tgws);
+    free(s->tgw_attaches);
+    free(s->tgw_rtbs);
+    free(s->nats);
+    free(s->igws);
+    free(s->eigws);
+    free(s->by_addr);
+    free(s->by_public);
+    hmap_destroy(&s->ids);
+    free(s->refs_arr);
+    free(s);
+}
+
+uint32_t fib_eni_by_addr(const struct fib_snapshot *s, uint32_t vpc, uint32_t addr)
+{
+    const struct fib_addr *a = addr_search(s->by_addr, s->n_by_addr, vpc, addr, false);
+    return a ? a->eni : FIB_NONE;
+}
+
+uint32_t fib_public_of(const struct fib_snapshot *s, uint32_t eni, uint32_t addr)
+{
+    const struct fib_eni *e = &s->enis[eni];
+    if (e->vpc == FIB_NONE)
+        return 0;
+    const struct fib_addr *a = addr_search(s->by_addr, s->n_by_addr, e->vpc, addr, false);
+    return a && a->eni == eni ? a->public_ip : 0;
+}
+
+uint32_t fib_eni_by_public(const struct fib_snapshot *s, uint32_t public_ip, uint32_t *private_ip)
+{
+    const struct fib_addr *a = addr_search(s->by_public, s->n_by_public, public_ip, 0, true);
+    if (!a)
+        return FIB_NONE;
+    if (private_ip)
+        *private_ip = a->addr;
+    return a->eni;
+}
+
+static bool bytes_in_prefix(const uint8_t *net, uint8_t len, const uint8_t *addr)
+{
+    unsigned full = len / 8, rest = len % 8;
+    if (memcmp(net, addr, full) != 0)
+        return false;
+    if (!rest)
+        return true;
+    uint8_t mask = (uint8_t)(0xff00u >> rest);
+    return (net[full] & mask) == (addr[full] & mask);
+}
+
+uint32_t fib_subnet_for_addr(const struct fib_snapshot *s, uint32_t vpc, int family,
+                             const uint8_t *addr)
+{
+    uint32_t a4 = 0;
+    if (family == 4) {
+        memcpy(&a4, addr, 4);
+        a4 = ntohl(a4);
+    }
+    for (size_t i = 0; i < s->n_subnets; i++) {
+        const struct fib_subnet *sn = &s->subnets[i];
+        if (sn->vpc != vpc)
+            continue;
+        if (family == 4) {
+            if (sn->has_ipv4 && prefix4_has_addr(&sn->cidr, a4))
+                return (uint32_t)i;
+        } else {
+            for (size_t k = 0; k < sn->n_cidrs6; k++)
+                if (bytes_in_prefix(sn->cidrs6[k].addr, sn->cidrs6[k].len, addr))
+                    return (uint32_t)i;
+        }
+    }
+    return FIB_NONE;
+}
+
+bool fib_vpc_has_addr(const struct fib_snapshot *s, uint32_t vpc, int family, const uint8_t *addr)
+{
+    const struct fib_vpc *v = &s->vpcs[vpc];
+    if (family == 4) {
+        uint32_t a4;
+        memcpy(&a4, addr, 4);
+        a4 = ntohl(a4);
+        for (size_t i = 0; i < v->n_cidrs4; i++)
+            if (prefix4_has_addr(&v->cidrs4[i], a4))
+                return true;
+        return false;
+    }
+    for (size_t i = 0; i < v->n_cidrs6; i++)
+        if (bytes_in_prefix(v->cidrs6[i].addr, v->cidrs6[i].len, addr))
+            return true;
+    return false;
+}
+
+bool fib_eni_has_addr(const struct fib_eni *e, int family, const uint8_t *addr)
+{
+    if (family != 4)
+        return false;
+    uint32_t a4;
+    memcpy(&a4, addr, 4);
+    a4 = ntohl(a4);
+    for (size_t i = 0; i < e->n_ips4; i++)
+        if (e->ips4[i] == a4)
+            return true;
+    return false;
+}
