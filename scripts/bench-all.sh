@@ -6,6 +6,8 @@
 # Environment: BENCH_SECONDS (5), BENCH_WARMUP (1), BENCH_RUNS (3), BENCH_CLIENTS ("1 8"),
 #   BENCH_DURABILITY ("fsync no-fsync"), BENCH_STATE_DIR (/var/tmp; must be a real disk for the
 #   fsync figures to mean anything), APIBENCH_ARGS (extra apibench flags), VPCD_BIN.
+#   bench/analyzer: single-path analyses per second and the 1,000-instance reachability matrix
+#   on a 100-VPC / 2,000-subnet / 20,000-route / 10-TGW-table network (ANBENCH_SECONDS, 3).
 # Raw output of every run goes to build/bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ RESULTS=build/bench/results
 
 make -s all
 make -s -C bench/api
+make -s -C bench/analyzer
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/api-*.txt
 
@@ -100,3 +103,26 @@ echo "bench/api summary (medians of $RUNS runs; target >= 20000 req/s with p99 <
 printf '%-9s %7s %10s %9s %9s %8s   %s\n' durability clients "req/s" "p50 ms" "p99 ms" errors \
   "target met"
 printf '%s\n' "${ROWS[@]}"
+
+echo
+echo "bench/analyzer: $RUNS run(s)"
+a_rate=(); a_mat=(); a_snap=()
+for run in $(seq 1 "$RUNS"); do
+  out="$RESULTS/analyzer-run$run.txt"
+  build/bench/anbench "${ANBENCH_SECONDS:-3}" 1000 >"$out"
+  line=$(grep '^RESULT' "$out")
+  echo "  run $run: $line" | sed 's/RESULT //'
+  a_rate+=("$(echo "$line" | field analyses_per_s)")
+  a_mat+=("$(echo "$line" | field matrix_s)")
+  a_snap+=("$(echo "$line" | field snapshot_ms)")
+done
+m_rate=$(printf '%s\n' "${a_rate[@]}" | median)
+m_mat=$(printf '%s\n' "${a_mat[@]}" | median)
+m_snap=$(printf '%s\n' "${a_snap[@]}" | median)
+echo "bench/analyzer summary (medians of $RUNS runs, one core)"
+printf '%-34s %12s %12s   %s\n' measure value target "target met"
+printf '%-34s %12s %12s   %s\n' "single-path analyses per second" "$m_rate" ">= 100000" \
+  "$(awk -v v="$m_rate" 'BEGIN {print v >= 100000 ? "yes" : "no"}')"
+printf '%-34s %12s %12s   %s\n' "1,000-instance matrix (s)" "$m_mat" "< 10" \
+  "$(awk -v v="$m_mat" 'BEGIN {print v < 10 ? "yes" : "no"}')"
+printf '%-34s %12s %12s   %s\n' "snapshot compile (ms)" "$m_snap" "-" "-"

@@ -85,6 +85,8 @@ static void collect_scope(struct build *b, const struct scope *sc)
         for (size_t i = 0; i < v->n_ipv6; i++)
             f->cidrs6[i] = v->ipv6[i].cidr;
         f->igw = f->eigw = FIB_NONE;
+        f->subnets4 = lpm_new(4);
+        f->subnets6 = lpm_new(6);
         ref_add(b, v->hdr.id, FIB_OBJ_VPC, (uint32_t)(s->n_vpcs - 1));
     }
     const struct subnet *sn;
@@ -400,6 +402,12 @@ static void resolve_tgw_attach(struct build *b, const struct tgw_attach *a,
     f->peer = FIB_NONE;
     if (a->kind == TGW_ATTACH_VPC) {
         f->vpc = fib_find(s, FIB_OBJ_VPC, a->vpc_id);
+        if (f->vpc != FIB_NONE && f->available) {
+            struct fib_vpc *v = &s->vpcs[f->vpc];
+            v->tgw_attaches = xrealloc(v->tgw_attaches,
+                                       (v->n_tgw_attaches + 1) * sizeof *v->tgw_attaches);
+            v->tgw_attaches[v->n_tgw_attaches++] = (uint32_t)(f - s->tgw_attaches);
+        }
         f->appliance_mode = a->appliance_mode;
         f->subnets = xcalloc(a->n_subnets ? a->n_subnets : 1, sizeof *f->subnets);
         f->enis = xcalloc(a->n_subnets ? a->n_subnets : 1, sizeof *f->enis);
@@ -467,8 +475,18 @@ static void resolve_scope(struct build *b, const struct scope *sc)
     const struct subnet *sn;
     OWN_FOREACH(sn, sc, RES_SUBNET)
     {
-        struct fib_subnet *f = &s->subnets[fib_find(s, FIB_OBJ_SUBNET, sn->hdr.id)];
+        uint32_t si = fib_find(s, FIB_OBJ_SUBNET, sn->hdr.id);
+        struct fib_subnet *f = &s->subnets[si];
         f->vpc = fib_find(s, FIB_OBJ_VPC, sn->vpc_id);
+        if (f->vpc != FIB_NONE) {
+            uint8_t net[16];
+            if (f->has_ipv4) {
+                v4_bytes(f->cidr.addr, net);
+                lpm_insert(s->vpcs[f->vpc].subnets4, net, f->cidr.len, si);
+            }
+            for (size_t k = 0; k < f->n_cidrs6; k++)
+                lpm_insert(s->vpcs[f->vpc].subnets6, f->cidrs6[k].addr, f->cidrs6[k].len, si);
+        }
         const char *rtb_id = hmap_get(&b->subnet_rtb, sn->hdr.id);
         if (!rtb_id) {
             const struct vpc *vv = vpc_find(m, sc, sn->vpc_id);
@@ -535,6 +553,38 @@ static void resolve_scope_late(struct build *b, const struct scope *sc)
     }
 }
 
+static enum fib_obj target_type(enum route_target k)
+{
+    switch (k) {
+    case RT_PCX:
+        return FIB_OBJ_PCX;
+    case RT_TGW:
+        return FIB_OBJ_TGW;
+    case RT_GATEWAY:
+        return FIB_OBJ_IGW;
+    case RT_EIGW:
+        return FIB_OBJ_EIGW;
+    case RT_NAT:
+        return FIB_OBJ_NAT;
+    case RT_ENI:
+        return FIB_OBJ_ENI;
+    case RT_INSTANCE:
+        return FIB_OBJ_INSTANCE;
+    default:
+        return FIB_OBJ__COUNT;
+    }
+}
+
+static void resolve_route_targets(struct fib_snapshot *s)
+{
+    for (size_t i = 0; i < s->n_rtbs; i++)
+        for (size_t k = 0; k < s->rtbs[i].n_routes; k++) {
+            struct fib_route *r = &s->rtbs[i].routes[k];
+            enum fib_obj t = target_type(r->kind);
+            r->target_idx = t == FIB_OBJ__COUNT ? FIB_NONE : fib_find(s, t, r->target);
+        }
+}
+
 static void resolve_instances(struct build *b)
 {
     struct fib_snapshot *s = b->s;
@@ -579,6 +629,7 @@ struct fib_snapshot *fib_snapshot_build(const struct model *m)
         resolve_tgw_rtb(&b, tr, &b.s->tgw_rtbs[fib_find(b.s, FIB_OBJ_TGW_RTB, tr->hdr.id)]);
     }
     resolve_instances(&b);
+    resolve_route_targets(b.s);
     if (b.s->n_by_addr)
         qsort(b.s->by_addr, b.s->n_by_addr, sizeof *b.s->by_addr, addr_cmp);
     if (b.s->n_by_public)
@@ -601,6 +652,9 @@ void fib_snapshot_unref(struct fib_snapshot *s)
     for (size_t i = 0; i < s->n_vpcs; i++) {
         free(s->vpcs[i].cidrs4);
         free(s->vpcs[i].cidrs6);
+        lpm_free(s->vpcs[i].subnets4);
+        lpm_free(s->vpcs[i].subnets6);
+        free(s->vpcs[i].tgw_attaches);
     }
     for (size_t i = 0; i < s->n_subnets; i++)
         free(s->subnets[i].cidrs6);
@@ -684,25 +738,11 @@ static bool bytes_in_prefix(const uint8_t *net, uint8_t len, const uint8_t *addr
 uint32_t fib_subnet_for_addr(const struct fib_snapshot *s, uint32_t vpc, int family,
                              const uint8_t *addr)
 {
-    uint32_t a4 = 0;
-    if (family == 4) {
-        memcpy(&a4, addr, 4);
-        a4 = ntohl(a4);
-    }
-    for (size_t i = 0; i < s->n_subnets; i++) {
-        const struct fib_subnet *sn = &s->subnets[i];
-        if (sn->vpc != vpc)
-            continue;
-        if (family == 4) {
-            if (sn->has_ipv4 && prefix4_has_addr(&sn->cidr, a4))
-                return (uint32_t)i;
-        } else {
-            for (size_t k = 0; k < sn->n_cidrs6; k++)
-                if (bytes_in_prefix(sn->cidrs6[k].addr, sn->cidrs6[k].len, addr))
-                    return (uint32_t)i;
-        }
-    }
-    return FIB_NONE;
+    if (vpc >= s->n_vpcs)
+        return FIB_NONE;
+    uint32_t si;
+    const struct fib_vpc *v = &s->vpcs[vpc];
+    return lpm_lookup(family == 4 ? v->subnets4 : v->subnets6, addr, &si, NULL) ? si : FIB_NONE;
 }
 
 bool fib_vpc_has_addr(const struct fib_snapshot *s, uint32_t vpc, int family, const uint8_t *addr)

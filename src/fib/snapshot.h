@@ -31,6 +31,9 @@ struct fib_vpc {
     size_t n_cidrs6;
     uint32_t igw;  /* attached internet gateway, or FIB_NONE */
     uint32_t eigw; /* egress-only internet gateway, or FIB_NONE */
+    struct lpm *subnets4, *subnets6; /* owned; subnet blocks -> subnets[] index */
+    uint32_t *tgw_attaches; /* owned; its VPC attachments (tgw_attaches[] indices) */
+    size_t n_tgw_attaches;
 };
 
 struct fib_subnet {

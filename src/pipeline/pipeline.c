@@ -350,10 +350,11 @@ static void deliver_in_vpc(struct run *r, uint32_t vpc, uint32_t from)
 
 /* ---- targets ---- */
 
-static void via_peering(struct run *r, uint32_t vpc, const char *pcx_id)
+static void via_peering(struct run *r, uint32_t vpc, const struct fib_route *route)
 {
     const struct fib_snapshot *s = r->s;
-    uint32_t pi = fib_find(s, FIB_OBJ_PCX, pcx_id);
+    const char *pcx_id = route->target;
+    uint32_t pi = route->target_idx;
     struct pl_hop *h = rec(r, PL_HOP_PCX, pcx_id, vpc, FIB_NONE);
     if (pi == FIB_NONE || !s->pcxs[pi].active) {
         fail(r, PL_BAD_STATE_ROUTE, h, PL_HOP_PCX, pcx_id, vpc, FIB_NONE);
@@ -375,20 +376,20 @@ static void via_peering(struct run *r, uint32_t vpc, const char *pcx_id)
 
 static uint32_t tgw_vpc_attachment(const struct fib_snapshot *s, uint32_t tgw, uint32_t vpc)
 {
-    for (size_t i = 0; i < s->n_tgw_attaches; i++) {
-        const struct fib_tgw_attach *a = &s->tgw_attaches[i];
-        if (a->kind == TGW_ATTACH_VPC && a->tgw == tgw && a->vpc == vpc && a->available)
-            return (uint32_t)i;
-    }
+    const struct fib_vpc *v = &s->vpcs[vpc];
+    for (size_t i = 0; i < v->n_tgw_attaches; i++)
+        if (s->tgw_attaches[v->tgw_attaches[i]].tgw == tgw)
+            return v->tgw_attaches[i];
     return FIB_NONE;
 }
 
 /* Into a TGW from subnet `from` of VPC vpc: through the attachment's interface in the
  * sender's zone (reference 10.5), whose subnet's inbound NACL judges it (10.9). */
-static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const char *tgw_id)
+static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
 {
     const struct fib_snapshot *s = r->s;
-    uint32_t tgw = fib_find(s, FIB_OBJ_TGW, tgw_id);
+    const char *tgw_id = route->target;
+    uint32_t tgw = route->target_idx;
     uint32_t ai = tgw == FIB_NONE ? FIB_NONE : tgw_vpc_attachment(s, tgw, vpc);
     if (ai == FIB_NONE) {
         fail(r, PL_BAD_STATE_ROUTE, NULL, PL_HOP_TGW, tgw_id, vpc, from);
@@ -499,10 +500,11 @@ static void to_internet(struct run *r, uint32_t gw, bool eigw)
     r->done = true;
 }
 
-static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const char *igw_id)
+static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
 {
     const struct fib_snapshot *s = r->s;
-    uint32_t gi = fib_find(s, FIB_OBJ_IGW, igw_id);
+    const char *igw_id = route->target;
+    uint32_t gi = route->target_idx;
     struct pl_hop *h = rec(r, PL_HOP_IGW, igw_id, vpc, FIB_NONE);
     if (gi == FIB_NONE || s->igws[gi].vpc != vpc) {
         fail(r, PL_BAD_STATE_ROUTE, h, PL_HOP_IGW, igw_id, vpc, from);
@@ -537,10 +539,11 @@ static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const char *igw_
     to_internet(r, gi, false);
 }
 
-static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const char *eigw_id)
+static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
 {
     const struct fib_snapshot *s = r->s;
-    uint32_t gi = fib_find(s, FIB_OBJ_EIGW, eigw_id);
+    const char *eigw_id = route->target;
+    uint32_t gi = route->target_idx;
     struct pl_hop *h = rec(r, PL_HOP_EIGW, eigw_id, vpc, FIB_NONE);
     if (gi == FIB_NONE || s->eigws[gi].vpc != vpc) {
         fail(r, PL_BAD_STATE_ROUTE, h, PL_HOP_EIGW, eigw_id, vpc, from);
@@ -555,10 +558,11 @@ static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const char *eig
 
 /* Routed to NAT gateway nat from subnet `from`: the gateway's subnet NACL in, the source
  * check, the translation, then its own subnet's route table decides (reference 8.3). */
-static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const char *nat_id)
+static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
 {
     const struct fib_snapshot *s = r->s;
-    uint32_t ni = fib_find(s, FIB_OBJ_NAT, nat_id);
+    const char *nat_id = route->target;
+    uint32_t ni = route->target_idx;
     if (ni == FIB_NONE || !s->nats[ni].available) {
         fail(r, PL_BAD_STATE_ROUTE, NULL, PL_HOP_NAT, nat_id, vpc, from);
         return;
@@ -677,28 +681,26 @@ static void route_from_subnet(struct run *r, uint32_t subnet, bool acl_out_pendi
         deliver_in_vpc(r, sn->vpc, subnet);
         return;
     case RT_PCX:
-        via_peering(r, sn->vpc, route->target);
+        via_peering(r, sn->vpc, route);
         return;
     case RT_TGW:
-        via_tgw(r, sn->vpc, subnet, route->target);
+        via_tgw(r, sn->vpc, subnet, route);
         return;
     case RT_GATEWAY:
         if (strncmp(route->target, "igw-", 4) == 0) {
-            via_igw(r, sn->vpc, subnet, route->target);
+            via_igw(r, sn->vpc, subnet, route);
             return;
         }
         break; /* virtual private gateways have no VPN behind them yet */
     case RT_EIGW:
-        via_eigw(r, sn->vpc, subnet, route->target);
+        via_eigw(r, sn->vpc, subnet, route);
         return;
     case RT_NAT:
-        via_nat(r, sn->vpc, subnet, route->target);
+        via_nat(r, sn->vpc, subnet, route);
         return;
     case RT_ENI:
-        via_eni(r, subnet, fib_find(s, FIB_OBJ_ENI, route->target), route->target);
-        return;
     case RT_INSTANCE:
-        via_eni(r, subnet, fib_find(s, FIB_OBJ_INSTANCE, route->target), route->target);
+        via_eni(r, subnet, route->target_idx, route->target);
         return;
     default:
         break;
