@@ -381,8 +381,10 @@ struct fib_snapshot *analyzer_snapshot(const struct model *m)
 {
     pthread_mutex_lock(&cache_lock);
     if (!cache || cache_model != m || cache->generation != m->generation) {
+        struct fib_snapshot *next =
+            fib_snapshot_build_from(m, cache && cache_model == m ? cache : NULL);
         fib_snapshot_unref(cache);
-        cache = fib_snapshot_build(m);
+        cache = next;
         cache_model = m;
     }
     struct fib_snapshot *s = fib_snapshot_ref(cache);

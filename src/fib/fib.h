@@ -34,10 +34,6 @@ struct fib_route {
     char target[128];     /* target id ("local", igw-..., pcx-...); ARNs cut to fit */
     char dst_text[PREFIX6_STRLEN]; /* the route's destination as DescribeRouteTables shows it */
     char pl_id[ID_MAX];   /* the prefix list, for FIB_SRC_PREFIX_LIST */
-    /* The target's index in the snapshot's array for its kind (pcxs[], igws[], nats[], enis[]
-     * for ENI and instance targets, tgws[] ...), resolved by fib_snapshot_build(); FIB_NONE
-     * (UINT32_MAX) when it is gone or the table was compiled on its own. */
-    uint32_t target_idx;
 };
 
 struct fib_rtb {

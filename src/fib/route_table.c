@@ -63,7 +63,6 @@ static void fill_common(struct fib_route *fr, const struct model *m, const struc
     fr->source = route_source(r);
     fr->kind = r->kind;
     fr->blackhole = strcmp(rtb_route_state(m, rt, r), "blackhole") == 0;
-    fr->target_idx = UINT32_MAX;
     snprintf(fr->target, sizeof fr->target, "%.*s", (int)sizeof fr->target - 1, r->target);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 
 /* Growable arrays of the snapshot under construction. */
@@ -106,8 +107,7 @@ static void collect_scope(struct build *b, const struct scope *sc)
     const struct route_table *rt;
     OWN_FOREACH(rt, sc, RES_RTB)
     {
-        struct fib_rtb *f = GROW(b, rtbs, n_rtbs, FIB_OBJ_RTB);
-        fib_rtb_compile(b->m, rt, f);
+        GROW(b, rtbs, n_rtbs, FIB_OBJ_RTB);
         ref_add(b, rt->hdr.id, FIB_OBJ_RTB, (uint32_t)(s->n_rtbs - 1));
         for (size_t i = 0; i < rt->n_assocs; i++)
             if (rt->assocs[i].subnet_id[0])
@@ -116,8 +116,7 @@ static void collect_scope(struct build *b, const struct scope *sc)
     const struct network_acl *a;
     OWN_FOREACH(a, sc, RES_NACL)
     {
-        struct fib_acl *f = GROW(b, acls, n_acls, FIB_OBJ_ACL);
-        fib_acl_compile(b->m, a, f);
+        GROW(b, acls, n_acls, FIB_OBJ_ACL);
         ref_add(b, a->hdr.id, FIB_OBJ_ACL, (uint32_t)(s->n_acls - 1));
     }
     const struct security_group *g;
@@ -163,8 +162,7 @@ static void collect_scope(struct build *b, const struct scope *sc)
     const struct tgw_rtb *tr;
     OWN_FOREACH(tr, sc, RES_TGW_RTB)
     {
-        struct fib_tgw_rtb *f = GROW(b, tgw_rtbs, n_tgw_rtbs, FIB_OBJ_TGW_RTB);
-        snprintf(f->id, sizeof f->id, "%s", tr->hdr.id);
+        GROW(b, tgw_rtbs, n_tgw_rtbs, FIB_OBJ_TGW_RTB);
         ref_add(b, tr->hdr.id, FIB_OBJ_TGW_RTB, (uint32_t)(s->n_tgw_rtbs - 1));
     }
     const struct nat *n;
@@ -427,14 +425,14 @@ static void resolve_tgw_attach(struct build *b, const struct tgw_attach *a,
     }
 }
 
-static void resolve_tgw_rtb(struct build *b, const struct tgw_rtb *rt, struct fib_tgw_rtb *f)
+static void compile_tgw_rtb(const struct model *m, const struct tgw_rtb *rt,
+                            struct fib_tgw_rtb *f)
 {
-    struct fib_snapshot *s = b->s;
-    f->tgw = fib_find(s, FIB_OBJ_TGW, rt->tgw_id);
+    snprintf(f->id, sizeof f->id, "%s", rt->hdr.id);
     f->lpm4 = lpm_new(4);
     f->lpm6 = lpm_new(6);
     struct tgw_route_view *v;
-    size_t n = tgw_rtb_routes(b->m, rt, &v);
+    size_t n = tgw_rtb_routes(m, rt, &v);
     f->routes = xcalloc(n ? n : 1, sizeof *f->routes);
     for (size_t i = 0; i < n; i++) {
         struct fib_tgw_route *r = &f->routes[f->n_routes];
@@ -450,10 +448,8 @@ static void resolve_tgw_rtb(struct build *b, const struct tgw_rtb *rt, struct fi
         }
         r->propagated = v[i].propagated;
         r->blackhole = v[i].r.blackhole || strcmp(v[i].state, "active") != 0;
-        snprintf(r->attach_id, sizeof r->attach_id, "%s", v[i].r.attach_id);
-        r->attach = v[i].r.blackhole ? FIB_NONE : fib_find(s, FIB_OBJ_TGW_ATTACH, r->attach_id);
-        if (r->attach == FIB_NONE)
-            r->blackhole = true;
+        if (!v[i].r.blackhole)
+            snprintf(r->attach_id, sizeof r->attach_id, "%s", v[i].r.attach_id);
         /* The table shows one route per destination (static hides propagated), so the first
          * holder of a prefix is the one the TGW uses. */
         struct lpm *lpm = r->family == 4 ? f->lpm4 : f->lpm6;
@@ -463,6 +459,187 @@ static void resolve_tgw_rtb(struct build *b, const struct tgw_rtb *rt, struct fi
         f->n_routes++;
     }
     free(v);
+}
+
+/* ---- shared compiled tables ---- */
+
+enum shared_kind { SHARED_RTB, SHARED_ACL, SHARED_TGW_RTB };
+
+struct fib_shared {
+    atomic_uint refs;
+    uint64_t stamp; /* digest of the versions of everything the table was compiled from */
+    enum shared_kind kind;
+    union {
+        struct fib_rtb rtb;
+        struct fib_acl acl;
+        struct fib_tgw_rtb tgw_rtb;
+    } u;
+};
+
+static void shared_unref(struct fib_shared *p)
+{
+    if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+        return;
+    switch (p->kind) {
+    case SHARED_RTB:
+        fib_rtb_destroy(&p->u.rtb);
+        break;
+    case SHARED_ACL:
+        fib_acl_destroy(&p->u.acl);
+        break;
+    case SHARED_TGW_RTB:
+        lpm_free(p->u.tgw_rtb.lpm4);
+        lpm_free(p->u.tgw_rtb.lpm6);
+        free(p->u.tgw_rtb.routes);
+        break;
+    }
+    free(p);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t version_of(const struct model *m, const char *id)
+{
+    const struct res *r = res_find_any(m, id);
+    return r ? r->version : UINT64_MAX; /* gone: differs from any version it had */
+}
+
+/* What a compiled VPC route table depends on: the table, its VPC (local routes), each
+ * target (its state makes the route active or blackhole) and each prefix list. A TGW route's
+ * state follows the VPC's attachments, and an ENI or instance route's state follows
+ * attachments and instance states, so those count every change of their type. */
+static uint64_t rtb_stamp(const struct model *m, const struct route_table *rt)
+{
+    uint64_t h = mix(0, rt->hdr.version);
+    h = mix(h, version_of(m, rt->vpc_id));
+    for (size_t i = 0; i < rt->n_routes; i++) {
+        const struct route *r = &rt->routes[i];
+        if (!r->family)
+            h = mix(h, version_of(m, r->dst_pl));
+        switch (r->kind) {
+        case RT_LOCAL:
+            break;
+        case RT_TGW:
+            h = mix(h, m->type_generation[RES_TGW_ATTACH]);
+            h = mix(h, version_of(m, r->target));
+            break;
+        case RT_ENI:
+        case RT_INSTANCE:
+            h = mix(h, m->type_generation[RES_ENI]);
+            h = mix(h, m->type_generation[RES_INSTANCE]);
+            break;
+        default:
+            h = mix(h, version_of(m, r->target));
+            break;
+        }
+    }
+    return h;
+}
+
+static uint64_t acl_stamp(const struct model *m, const struct network_acl *a)
+{
+    return mix(mix(0, a->hdr.version), version_of(m, a->vpc_id)); /* IPv6 adds the 32768 deny */
+}
+
+static uint64_t tgw_rtb_stamp(const struct model *m, const struct tgw_rtb *rt)
+{
+    uint64_t h = mix(0, rt->hdr.version);
+    h = mix(h, m->type_generation[RES_TGW_ATTACH]); /* propagations and route states */
+    return mix(h, m->type_generation[RES_VPC]);     /* propagated blocks */
+}
+
+/* The previous snapshot's table for id, if it was compiled from the same inputs. */
+static struct fib_shared *reusable(const struct fib_snapshot *prev, enum fib_obj type,
+                                   const char *id, uint64_t stamp)
+{
+    if (!prev)
+        return NULL;
+    uint32_t i = fib_find(prev, type, id);
+    if (i == FIB_NONE)
+        return NULL;
+    struct fib_shared *p = type == FIB_OBJ_RTB   ? prev->rtbs[i].shared
+                           : type == FIB_OBJ_ACL ? prev->acls[i].shared
+                                                 : prev->tgw_rtbs[i].shared;
+    if (!p || p->stamp != stamp)
+        return NULL;
+    atomic_fetch_add(&p->refs, 1);
+    return p;
+}
+
+static struct fib_shared *shared_new(enum shared_kind kind, uint64_t stamp)
+{
+    struct fib_shared *p = xcalloc(1, sizeof *p);
+    atomic_init(&p->refs, 1);
+    p->stamp = stamp;
+    p->kind = kind;
+    return p;
+}
+
+static void compile_tables(struct build *b, const struct scope *sc, const struct fib_snapshot *prev)
+{
+    struct fib_snapshot *s = b->s;
+    const struct model *m = b->m;
+    const struct route_table *rt;
+    OWN_FOREACH(rt, sc, RES_RTB)
+    {
+        struct fib_rtb_ref *ref = &s->rtbs[fib_find(s, FIB_OBJ_RTB, rt->hdr.id)];
+        uint64_t stamp = rtb_stamp(m, rt);
+        ref->shared = reusable(prev, FIB_OBJ_RTB, rt->hdr.id, stamp);
+        if (ref->shared) {
+            s->n_reused++;
+        } else {
+            ref->shared = shared_new(SHARED_RTB, stamp);
+            fib_rtb_compile(m, rt, &ref->shared->u.rtb);
+            s->n_compiled++;
+        }
+        ref->t = &ref->shared->u.rtb;
+    }
+    const struct network_acl *a;
+    OWN_FOREACH(a, sc, RES_NACL)
+    {
+        struct fib_acl_ref *ref = &s->acls[fib_find(s, FIB_OBJ_ACL, a->hdr.id)];
+        uint64_t stamp = acl_stamp(m, a);
+        ref->shared = reusable(prev, FIB_OBJ_ACL, a->hdr.id, stamp);
+        if (ref->shared) {
+            s->n_reused++;
+        } else {
+            ref->shared = shared_new(SHARED_ACL, stamp);
+            fib_acl_compile(m, a, &ref->shared->u.acl);
+            s->n_compiled++;
+        }
+        ref->t = &ref->shared->u.acl;
+    }
+    const struct tgw_rtb *tr;
+    OWN_FOREACH(tr, sc, RES_TGW_RTB)
+    {
+        struct fib_tgw_rtb_ref *ref = &s->tgw_rtbs[fib_find(s, FIB_OBJ_TGW_RTB, tr->hdr.id)];
+        uint64_t stamp = tgw_rtb_stamp(m, tr);
+        ref->shared = reusable(prev, FIB_OBJ_TGW_RTB, tr->hdr.id, stamp);
+        if (ref->shared) {
+            s->n_reused++;
+        } else {
+            ref->shared = shared_new(SHARED_TGW_RTB, stamp);
+            compile_tgw_rtb(m, tr, &ref->shared->u.tgw_rtb);
+            s->n_compiled++;
+        }
+        ref->t = &ref->shared->u.tgw_rtb;
+        ref->tgw = fib_find(s, FIB_OBJ_TGW, tr->tgw_id);
+    }
+}
+
+/* The snapshot's own indices for the ids inside the shared tables. */
+static void resolve_table_indices(struct fib_snapshot *s)
+{
+    for (size_t i = 0; i < s->n_tgw_rtbs; i++) {
+        struct fib_tgw_rtb_ref *ref = &s->tgw_rtbs[i];
+        ref->attach = xcalloc(ref->t->n_routes ? ref->t->n_routes : 1, sizeof *ref->attach);
+        for (size_t k = 0; k < ref->t->n_routes; k++)
+            ref->attach[k] = fib_find(s, FIB_OBJ_TGW_ATTACH, ref->t->routes[k].attach_id);
+    }
 }
 
 static void resolve_scope(struct build *b, const struct scope *sc)
@@ -577,12 +754,15 @@ static enum fib_obj target_type(enum route_target k)
 
 static void resolve_route_targets(struct fib_snapshot *s)
 {
-    for (size_t i = 0; i < s->n_rtbs; i++)
-        for (size_t k = 0; k < s->rtbs[i].n_routes; k++) {
-            struct fib_route *r = &s->rtbs[i].routes[k];
+    for (size_t i = 0; i < s->n_rtbs; i++) {
+        struct fib_rtb_ref *ref = &s->rtbs[i];
+        ref->targets = xcalloc(ref->t->n_routes ? ref->t->n_routes : 1, sizeof *ref->targets);
+        for (size_t k = 0; k < ref->t->n_routes; k++) {
+            const struct fib_route *r = &ref->t->routes[k];
             enum fib_obj t = target_type(r->kind);
-            r->target_idx = t == FIB_OBJ__COUNT ? FIB_NONE : fib_find(s, t, r->target);
+            ref->targets[k] = t == FIB_OBJ__COUNT ? FIB_NONE : fib_find(s, t, r->target);
         }
+    }
 }
 
 static void resolve_instances(struct build *b)
@@ -598,6 +778,12 @@ static void resolve_instances(struct build *b)
 }
 
 struct fib_snapshot *fib_snapshot_build(const struct model *m)
+{
+    return fib_snapshot_build_from(m, NULL);
+}
+
+struct fib_snapshot *fib_snapshot_build_from(const struct model *m,
+                                             const struct fib_snapshot *prev)
 {
     struct build b;
     memset(&b, 0, sizeof b);
@@ -624,10 +810,9 @@ struct fib_snapshot *fib_snapshot_build(const struct model *m)
         const struct tgw_attach *ta;
         OWN_FOREACH(ta, sc, RES_TGW_ATTACH)
         resolve_tgw_attach(&b, ta, &b.s->tgw_attaches[fib_find(b.s, FIB_OBJ_TGW_ATTACH, ta->hdr.id)]);
-        const struct tgw_rtb *tr;
-        OWN_FOREACH(tr, sc, RES_TGW_RTB)
-        resolve_tgw_rtb(&b, tr, &b.s->tgw_rtbs[fib_find(b.s, FIB_OBJ_TGW_RTB, tr->hdr.id)]);
+        compile_tables(&b, sc, prev);
     }
+    resolve_table_indices(b.s);
     resolve_instances(&b);
     resolve_route_targets(b.s);
     if (b.s->n_by_addr)
@@ -658,10 +843,12 @@ void fib_snapshot_unref(struct fib_snapshot *s)
     }
     for (size_t i = 0; i < s->n_subnets; i++)
         free(s->subnets[i].cidrs6);
-    for (size_t i = 0; i < s->n_rtbs; i++)
-        fib_rtb_destroy(&s->rtbs[i]);
+    for (size_t i = 0; i < s->n_rtbs; i++) {
+        free(s->rtbs[i].targets);
+        shared_unref(s->rtbs[i].shared);
+    }
     for (size_t i = 0; i < s->n_acls; i++)
-        fib_acl_destroy(&s->acls[i]);
+        shared_unref(s->acls[i].shared);
     for (size_t i = 0; i < s->n_sgs; i++) {
         free(s->sgs[i].rules[0]);
         free(s->sgs[i].rules[1]);
@@ -675,9 +862,8 @@ void fib_snapshot_unref(struct fib_snapshot *s)
         free(s->tgw_attaches[i].enis);
     }
     for (size_t i = 0; i < s->n_tgw_rtbs; i++) {
-        lpm_free(s->tgw_rtbs[i].lpm4);
-        lpm_free(s->tgw_rtbs[i].lpm6);
-        free(s->tgw_rtbs[i].routes);
+        free(s->tgw_rtbs[i].attach);
+        shared_unref(s->tgw_rtbs[i].shared);
     }
     free(s->vpcs);
     free(s->subnets);
@@ -774,4 +960,166 @@ bool fib_eni_has_addr(const struct fib_eni *e, int family, const uint8_t *addr)
         if (e->ips4[i] == a4)
             return true;
     return false;
+}
+
+/* ---- printable form ---- */
+
+static const char *id_or_none(const char *id)
+{
+    return id && *id ? id : "-";
+}
+
+static void print_flow_prefix(struct strbuf *out, int family, const uint8_t *net, uint8_t len)
+{
+    char buf[IP6_STRLEN];
+    if (family == 4) {
+        uint32_t a;
+        memcpy(&a, net, 4);
+        ip4_format(ntohl(a), buf);
+    } else {
+        ip6_format(net, buf);
+    }
+    strbuf_printf(out, "%s/%u", buf, len);
+}
+
+static const char *target_id(const struct fib_snapshot *s, enum route_target kind, uint32_t i)
+{
+    if (i == FIB_NONE)
+        return "-";
+    switch (target_type(kind)) {
+    case FIB_OBJ_PCX:
+        return s->pcxs[i].id;
+    case FIB_OBJ_TGW:
+        return s->tgws[i].id;
+    case FIB_OBJ_IGW:
+        return s->igws[i].id;
+    case FIB_OBJ_EIGW:
+        return s->eigws[i].id;
+    case FIB_OBJ_NAT:
+        return s->nats[i].id;
+    case FIB_OBJ_ENI:
+    case FIB_OBJ_INSTANCE:
+        return s->enis[i].id;
+    default:
+        return "-";
+    }
+}
+
+void fib_snapshot_print(const struct fib_snapshot *s, struct strbuf *out)
+{
+    char a[IP4_STRLEN], pfx[PREFIX6_STRLEN];
+    for (size_t i = 0; i < s->n_vpcs; i++) {
+        const struct fib_vpc *v = &s->vpcs[i];
+        strbuf_printf(out, "vpc %s %s/%s igw %s eigw %s", v->id, v->account, v->region,
+                      v->igw == FIB_NONE ? "-" : s->igws[v->igw].id,
+                      v->eigw == FIB_NONE ? "-" : s->eigws[v->eigw].id);
+        for (size_t k = 0; k < v->n_cidrs4; k++) {
+            prefix4_format(&v->cidrs4[k], pfx);
+            strbuf_printf(out, " %s", pfx);
+        }
+        strbuf_puts(out, "\n");
+    }
+    for (size_t i = 0; i < s->n_subnets; i++) {
+        const struct fib_subnet *sn = &s->subnets[i];
+        prefix4_format(&sn->cidr, pfx);
+        strbuf_printf(out, "subnet %s %s %s rtb %s acl %s\n", sn->id, sn->az, pfx,
+                      sn->rtb == FIB_NONE ? "-" : s->rtbs[sn->rtb].t->id,
+                      sn->acl == FIB_NONE ? "-" : s->acls[sn->acl].t->id);
+    }
+    for (size_t i = 0; i < s->n_rtbs; i++) {
+        const struct fib_rtb_ref *r = &s->rtbs[i];
+        strbuf_printf(out, "rtb %s\n", r->t->id);
+        for (size_t k = 0; k < r->t->n_routes; k++) {
+            const struct fib_route *fr = &r->t->routes[k];
+            uint32_t held;
+            const struct lpm *lpm = fr->family == 4 ? r->t->lpm4 : r->t->lpm6;
+            bool selected = lpm_get(lpm, fr->dst, fr->len, &held) && held == k;
+            strbuf_printf(out, "  %s %s -> %s [%s]%s%s\n", selected ? "*" : " ", fr->dst_text,
+                          fr->target, target_id(s, fr->kind, r->targets[k]),
+                          fr->blackhole ? " blackhole" : "", fr->pl_id[0] ? " pl" : "");
+        }
+    }
+    for (size_t i = 0; i < s->n_acls; i++) {
+        const struct fib_acl *acl = s->acls[i].t;
+        strbuf_printf(out, "acl %s\n", acl->id);
+        for (int d = 0; d < 2; d++)
+            for (size_t k = 0; k < acl->n_rules[d]; k++) {
+                const struct fib_acl_rule *ru = &acl->rules[d][k];
+                strbuf_printf(out, "  %s %d %s proto %d ", d ? "egress" : "ingress",
+                              ru->rule_number, ru->allow ? "allow" : "deny", ru->protocol);
+                print_flow_prefix(out, ru->family, ru->net, ru->len);
+                strbuf_printf(out, " ports %d-%d icmp %d/%d\n", ru->has_ports ? ru->port_from : -1,
+                              ru->has_ports ? ru->port_to : -1, ru->icmp_type, ru->icmp_code);
+            }
+    }
+    for (size_t i = 0; i < s->n_sgs; i++) {
+        const struct fib_sg *g = &s->sgs[i];
+        strbuf_printf(out, "sg %s vpc %s\n", g->id, g->vpc == FIB_NONE ? "-" : s->vpcs[g->vpc].id);
+        for (int d = 0; d < 2; d++)
+            for (size_t k = 0; k < g->n_rules[d]; k++) {
+                const struct fib_sg_rule *ru = &g->rules[d][k];
+                strbuf_printf(out, "  %s %s proto %d ports %d-%d ", d ? "egress" : "ingress",
+                              ru->id, ru->proto, ru->from_port, ru->to_port);
+                if (ru->peer == FIB_SG_PEER_CIDR)
+                    print_flow_prefix(out, ru->family, ru->net, ru->len);
+                else
+                    strbuf_printf(out, "group %s",
+                                  ru->group == FIB_NONE ? "stale" : s->sgs[ru->group].id);
+                strbuf_puts(out, "\n");
+            }
+    }
+    for (size_t i = 0; i < s->n_enis; i++) {
+        const struct fib_eni *e = &s->enis[i];
+        strbuf_printf(out, "eni %s kind %d up %d sdc %d subnet %s instance %s", e->id, e->kind,
+                      e->up, e->source_dest_check,
+                      e->subnet == FIB_NONE ? "-" : s->subnets[e->subnet].id,
+                      id_or_none(e->instance_id));
+        for (size_t k = 0; k < e->n_ips4; k++) {
+            ip4_format(e->ips4[k], a);
+            strbuf_printf(out, " %s", a);
+            uint32_t pub = fib_public_of(s, (uint32_t)i, e->ips4[k]);
+            if (pub) {
+                ip4_format(pub, a);
+                strbuf_printf(out, "=%s", a);
+            }
+        }
+        for (size_t k = 0; k < e->n_sgs; k++)
+            strbuf_printf(out, " %s", s->sgs[e->sgs[k]].id);
+        strbuf_puts(out, "\n");
+    }
+    for (size_t i = 0; i < s->n_pcxs; i++) {
+        const struct fib_pcx *p = &s->pcxs[i];
+        strbuf_printf(out, "pcx %s active %d %s %s\n", p->id, p->active,
+                      p->vpc[0] == FIB_NONE ? "-" : s->vpcs[p->vpc[0]].id,
+                      p->vpc[1] == FIB_NONE ? "-" : s->vpcs[p->vpc[1]].id);
+    }
+    for (size_t i = 0; i < s->n_tgw_attaches; i++) {
+        const struct fib_tgw_attach *t = &s->tgw_attaches[i];
+        strbuf_printf(out, "tgw-attach %s tgw %s rtb %s available %d appliance %d", t->id,
+                      t->tgw == FIB_NONE ? "-" : s->tgws[t->tgw].id,
+                      t->rtb == FIB_NONE ? "-" : s->tgw_rtbs[t->rtb].t->id, t->available,
+                      t->appliance_mode);
+        for (size_t k = 0; k < t->n_subnets; k++)
+            strbuf_printf(out, " %s/%s", s->subnets[t->subnets[k]].id, s->enis[t->enis[k]].id);
+        if (t->peer != FIB_NONE)
+            strbuf_printf(out, " peer %s", s->tgw_attaches[t->peer].id);
+        strbuf_puts(out, "\n");
+    }
+    for (size_t i = 0; i < s->n_tgw_rtbs; i++) {
+        const struct fib_tgw_rtb_ref *r = &s->tgw_rtbs[i];
+        strbuf_printf(out, "tgw-rtb %s\n", r->t->id);
+        for (size_t k = 0; k < r->t->n_routes; k++) {
+            const struct fib_tgw_route *tr = &r->t->routes[k];
+            strbuf_printf(out, "  %s -> %s [%s] %s%s\n", tr->dst_text, id_or_none(tr->attach_id),
+                          r->attach[k] == FIB_NONE ? "-" : s->tgw_attaches[r->attach[k]].id,
+                          tr->propagated ? "propagated" : "static",
+                          tr->blackhole ? " blackhole" : "");
+        }
+    }
+    for (size_t i = 0; i < s->n_nats; i++) {
+        const struct fib_nat *n = &s->nats[i];
+        ip4_format(n->private_ip, a);
+        strbuf_printf(out, "nat %s available %d private %d %s\n", n->id, n->available,
+                      n->is_private, a);
+    }
 }

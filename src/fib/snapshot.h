@@ -125,16 +125,41 @@ struct fib_tgw_route {
     char dst_text[PREFIX6_STRLEN];
     bool propagated;
     bool blackhole; /* a blackhole route, or its attachment is not available */
-    uint32_t attach; /* FIB_NONE for a blackhole route */
-    char attach_id[ID_MAX];
+    char attach_id[ID_MAX]; /* empty for a blackhole route */
 };
 
+/* A compiled TGW route table: no snapshot indices inside, so it can be shared by snapshots. */
 struct fib_tgw_rtb {
     char id[ID_MAX];
-    uint32_t tgw;
     struct lpm *lpm4, *lpm6; /* values index routes[] */
     struct fib_tgw_route *routes; /* owned */
     size_t n_routes;
+};
+
+/* A compiled table shared by every snapshot built while its inputs stay the same: what a
+ * change does not touch is not compiled again (fib_snapshot_build_from). Owned by its
+ * references; the last snapshot that drops it frees it. */
+struct fib_shared;
+
+/* The tables of a snapshot: the shared compiled part, and the snapshot's own resolution of
+ * the ids inside it to indices (indices differ from one snapshot to the next). */
+struct fib_rtb_ref {
+    const struct fib_rtb *t;
+    uint32_t *targets; /* owned; targets[i]: t->routes[i]'s target in its kind's array, or
+                        * FIB_NONE (pcxs[], tgws[], igws[], eigws[], nats[], enis[]) */
+    struct fib_shared *shared;
+};
+
+struct fib_acl_ref {
+    const struct fib_acl *t;
+    struct fib_shared *shared;
+};
+
+struct fib_tgw_rtb_ref {
+    const struct fib_tgw_rtb *t;
+    uint32_t tgw;
+    uint32_t *attach; /* owned; attach[i]: t->routes[i]'s attachment, or FIB_NONE */
+    struct fib_shared *shared;
 };
 
 struct fib_nat {
@@ -188,9 +213,9 @@ struct fib_snapshot {
     size_t n_vpcs;
     struct fib_subnet *subnets;
     size_t n_subnets;
-    struct fib_rtb *rtbs;
+    struct fib_rtb_ref *rtbs;
     size_t n_rtbs;
-    struct fib_acl *acls;
+    struct fib_acl_ref *acls;
     size_t n_acls;
     struct fib_sg *sgs;
     size_t n_sgs;
@@ -202,7 +227,7 @@ struct fib_snapshot {
     size_t n_tgws;
     struct fib_tgw_attach *tgw_attaches;
     size_t n_tgw_attaches;
-    struct fib_tgw_rtb *tgw_rtbs;
+    struct fib_tgw_rtb_ref *tgw_rtbs;
     size_t n_tgw_rtbs;
     struct fib_nat *nats;
     size_t n_nats;
@@ -217,6 +242,8 @@ struct fib_snapshot {
     struct hmap ids;          /* id -> struct fib_ref (owned array refs) */
     struct fib_ref *refs_arr;
     size_t n_refs;
+    /* Tables compiled for this snapshot and tables taken over from the previous one. */
+    size_t n_compiled, n_reused;
 };
 
 struct fib_ref {
@@ -227,9 +254,19 @@ struct fib_ref {
 
 /* Compiles the whole model. The caller owns the result (one reference). */
 struct fib_snapshot *fib_snapshot_build(const struct model *m);
+/* The same, taking over from prev (borrowed; may be NULL) every compiled route table, NACL and
+ * TGW route table whose inputs did not change since prev was built. The result is identical
+ * to fib_snapshot_build(m); only the work differs. */
+struct fib_snapshot *fib_snapshot_build_from(const struct model *m,
+                                             const struct fib_snapshot *prev);
 struct fib_snapshot *fib_snapshot_ref(struct fib_snapshot *s);
 /* Drops a reference; frees the snapshot with the last one. Accepts NULL. */
 void fib_snapshot_unref(struct fib_snapshot *s);
+
+/* The printable form: every compiled table and object in a canonical text (ids, never
+ * indices), so tests can diff two snapshots, or a snapshot against golden text. */
+struct strbuf;
+void fib_snapshot_print(const struct fib_snapshot *s, struct strbuf *out);
 
 /* The index of object `id` of `type`, or FIB_NONE. */
 uint32_t fib_find(const struct fib_snapshot *s, enum fib_obj type, const char *id);

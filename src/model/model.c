@@ -197,9 +197,15 @@ void model_free(struct model *m)
     free(m);
 }
 
+static void res_changed(struct model *m, struct res *r)
+{
+    r->version = ++m->generation;
+    m->type_generation[r->type] = m->generation;
+}
+
 void res_touch(struct model *m, struct res *r)
 {
-    m->generation++;
+    res_changed(m, r);
     if (r->dirty)
         return;
     r->dirty = true;
@@ -273,7 +279,7 @@ struct res *res_new(struct model *m, struct scope *scope, enum res_type type)
 
 void res_adopt(struct model *m, struct res *r)
 {
-    m->generation++;
+    res_changed(m, r);
     if (r->type == RES_SCOPE) {
         scope_register(m, (struct scope *)r);
     } else {
@@ -286,7 +292,7 @@ void res_adopt(struct model *m, struct res *r)
 
 void res_delete(struct model *m, struct res *r)
 {
-    m->generation++;
+    res_changed(m, r);
     if (r->dirty)
         list_remove(&m->dirty, r);
     m->deleted = xgrow(m->deleted, &m->cap_deleted, m->n_deleted, sizeof *m->deleted);
@@ -300,7 +306,7 @@ void res_delete(struct model *m, struct res *r)
 
 void res_share(struct model *m, struct res *r, struct scope *peer)
 {
-    m->generation++;
+    res_changed(m, r);
     if (!peer || peer == r->scope || r->peer_scope == peer)
         return;
     if (r->peer_scope)

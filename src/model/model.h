@@ -59,6 +59,8 @@ struct res {
      * cross-account or cross-region peering. Set with res_share(); borrowed. */
     struct scope *peer_scope;
     uint64_t seq;        /* creation order: Describe answers in this order */
+    uint64_t version;    /* the model generation of its last change (compiled tables compare
+                          * it to know whether they are still current); not stored */
     struct tag_list tags;
     bool dirty; /* changed since the last store commit */
 };
@@ -158,6 +160,9 @@ struct model {
     /* Bumped by every change (res_touch, res_new, res_delete ...), so compiled forwarding
      * tables can tell whether they are still current. */
     uint64_t generation;
+    /* The generation of the last change to any resource of each type (objects whose compiled
+     * form depends on every object of a type, such as a TGW route table on attachments). */
+    uint64_t type_generation[RES__COUNT];
     char (*deleted)[ID_MAX];
     size_t n_deleted;
     size_t cap_deleted;

@@ -260,7 +260,7 @@ static bool acl_stage(struct run *r, uint32_t subnet, bool egress)
     const struct fib_subnet *sn = &s->subnets[subnet];
     if (sn->acl == FIB_NONE)
         return true;
-    const struct fib_acl *a = &s->acls[sn->acl];
+    const struct fib_acl *a = s->acls[sn->acl].t;
     struct nacl_verdict v = pipeline_nacl_decide(a, egress, &r->f);
     struct pl_hop *h = rec(r, PL_HOP_ACL, a->id, sn->vpc, subnet);
     if (h) {
@@ -350,11 +350,12 @@ static void deliver_in_vpc(struct run *r, uint32_t vpc, uint32_t from)
 
 /* ---- targets ---- */
 
-static void via_peering(struct run *r, uint32_t vpc, const struct fib_route *route)
+static void via_peering(struct run *r, uint32_t vpc, const struct fib_route *route,
+                        uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *pcx_id = route->target;
-    uint32_t pi = route->target_idx;
+    uint32_t pi = target;
     struct pl_hop *h = rec(r, PL_HOP_PCX, pcx_id, vpc, FIB_NONE);
     if (pi == FIB_NONE || !s->pcxs[pi].active) {
         fail(r, PL_BAD_STATE_ROUTE, h, PL_HOP_PCX, pcx_id, vpc, FIB_NONE);
@@ -385,11 +386,12 @@ static uint32_t tgw_vpc_attachment(const struct fib_snapshot *s, uint32_t tgw, u
 
 /* Into a TGW from subnet `from` of VPC vpc: through the attachment's interface in the
  * sender's zone (reference 10.5), whose subnet's inbound NACL judges it (10.9). */
-static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
+static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
+                        uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *tgw_id = route->target;
-    uint32_t tgw = route->target_idx;
+    uint32_t tgw = target;
     uint32_t ai = tgw == FIB_NONE ? FIB_NONE : tgw_vpc_attachment(s, tgw, vpc);
     if (ai == FIB_NONE) {
         fail(r, PL_BAD_STATE_ROUTE, NULL, PL_HOP_TGW, tgw_id, vpc, from);
@@ -434,7 +436,8 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
              a->vpc, FIB_NONE);
         return;
     }
-    const struct fib_tgw_rtb *rt = &s->tgw_rtbs[a->rtb];
+    const struct fib_tgw_rtb_ref *ref = &s->tgw_rtbs[a->rtb];
+    const struct fib_tgw_rtb *rt = ref->t;
     uint32_t ri;
     struct pl_hop *h = rec(r, PL_HOP_TGW_RTB, rt->id, FIB_NONE, FIB_NONE);
     if (!lpm_lookup(r->f.family == 4 ? rt->lpm4 : rt->lpm6, r->f.dst, &ri, NULL)) {
@@ -458,7 +461,11 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
         sync_drop(r, h);
         return;
     }
-    const struct fib_tgw_attach *out = &s->tgw_attaches[route->attach];
+    if (ref->attach[ri] == FIB_NONE) {
+        fail(r, PL_TGW_RTB_BAD_STATE_ROUTE, h, PL_HOP_TGW_RTB, rt->id, FIB_NONE, FIB_NONE);
+        return;
+    }
+    const struct fib_tgw_attach *out = &s->tgw_attaches[ref->attach[ri]];
     struct pl_hop *ho = rec(r, PL_HOP_TGW_ATTACH, out->id,
                             out->vpc, FIB_NONE);
     if (out->kind == TGW_ATTACH_PEERING) {
@@ -500,11 +507,12 @@ static void to_internet(struct run *r, uint32_t gw, bool eigw)
     r->done = true;
 }
 
-static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
+static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
+                        uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *igw_id = route->target;
-    uint32_t gi = route->target_idx;
+    uint32_t gi = target;
     struct pl_hop *h = rec(r, PL_HOP_IGW, igw_id, vpc, FIB_NONE);
     if (gi == FIB_NONE || s->igws[gi].vpc != vpc) {
         fail(r, PL_BAD_STATE_ROUTE, h, PL_HOP_IGW, igw_id, vpc, from);
@@ -539,11 +547,12 @@ static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const struct fib
     to_internet(r, gi, false);
 }
 
-static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
+static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
+                        uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *eigw_id = route->target;
-    uint32_t gi = route->target_idx;
+    uint32_t gi = target;
     struct pl_hop *h = rec(r, PL_HOP_EIGW, eigw_id, vpc, FIB_NONE);
     if (gi == FIB_NONE || s->eigws[gi].vpc != vpc) {
         fail(r, PL_BAD_STATE_ROUTE, h, PL_HOP_EIGW, eigw_id, vpc, from);
@@ -558,11 +567,12 @@ static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const struct fi
 
 /* Routed to NAT gateway nat from subnet `from`: the gateway's subnet NACL in, the source
  * check, the translation, then its own subnet's route table decides (reference 8.3). */
-static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route)
+static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
+                        uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *nat_id = route->target;
-    uint32_t ni = route->target_idx;
+    uint32_t ni = target;
     if (ni == FIB_NONE || !s->nats[ni].available) {
         fail(r, PL_BAD_STATE_ROUTE, NULL, PL_HOP_NAT, nat_id, vpc, from);
         return;
@@ -653,7 +663,8 @@ static void route_from_subnet(struct run *r, uint32_t subnet, bool acl_out_pendi
         fail(r, PL_NO_ROUTE_TO_DESTINATION, NULL, PL_HOP_RTB, "", sn->vpc, subnet);
         return;
     }
-    const struct fib_rtb *rt = &s->rtbs[sn->rtb];
+    const struct fib_rtb_ref *ref = &s->rtbs[sn->rtb];
+    const struct fib_rtb *rt = ref->t;
     const struct fib_route *route = fib_rtb_lookup(rt, r->f.family, r->f.dst);
     if (acl_out_pending) {
         bool local_same = route && route->kind == RT_LOCAL && subnet_has(sn, &r->f, r->f.dst);
@@ -676,31 +687,32 @@ static void route_from_subnet(struct run *r, uint32_t subnet, bool acl_out_pendi
         sync_drop(r, h);
         return;
     }
+    uint32_t target = ref->targets[route - rt->routes];
     switch (route->kind) {
     case RT_LOCAL:
         deliver_in_vpc(r, sn->vpc, subnet);
         return;
     case RT_PCX:
-        via_peering(r, sn->vpc, route);
+        via_peering(r, sn->vpc, route, target);
         return;
     case RT_TGW:
-        via_tgw(r, sn->vpc, subnet, route);
+        via_tgw(r, sn->vpc, subnet, route, target);
         return;
     case RT_GATEWAY:
         if (strncmp(route->target, "igw-", 4) == 0) {
-            via_igw(r, sn->vpc, subnet, route);
+            via_igw(r, sn->vpc, subnet, route, target);
             return;
         }
         break; /* virtual private gateways have no VPN behind them yet */
     case RT_EIGW:
-        via_eigw(r, sn->vpc, subnet, route);
+        via_eigw(r, sn->vpc, subnet, route, target);
         return;
     case RT_NAT:
-        via_nat(r, sn->vpc, subnet, route);
+        via_nat(r, sn->vpc, subnet, route, target);
         return;
     case RT_ENI:
     case RT_INSTANCE:
-        via_eni(r, subnet, route->target_idx, route->target);
+        via_eni(r, subnet, target, route->target);
         return;
     default:
         break;
