@@ -19,21 +19,48 @@
  * internet gateway without a destination address. */
 #define AN_INTERNET_HOST "198.51.100.1"
 
+/* Components a path may end at without being a packet's final receiver: the path is found
+ * when the packet passes them (AWS analyzes paths to these without a return path). */
+static const struct {
+    const char *prefix;
+    enum res_type type;
+    enum fib_obj obj;
+} transit_ends[] = {
+    {"tgw-attach-", RES_TGW_ATTACH, FIB_OBJ_TGW_ATTACH},
+    {"tgw-", RES_TGW, FIB_OBJ_TGW},
+    {"pcx-", RES_PCX, FIB_OBJ_PCX},
+    {"nat-", RES_NAT, FIB_OBJ_NAT},
+};
+
+static int transit_end(const char *id)
+{
+    for (size_t i = 0; i < sizeof transit_ends / sizeof transit_ends[0]; i++)
+        if (strncmp(id, transit_ends[i].prefix, strlen(transit_ends[i].prefix)) == 0)
+            return (int)i;
+    return -1;
+}
+
 static int endpoint_check(const struct model *m, const struct scope *caller, const char *id,
-                          bool allow_igw, struct merr *err)
+                          bool destination, struct merr *err)
 {
     enum res_type t;
+    int te = transit_end(id);
     if (strncmp(id, "i-", 2) == 0)
         t = RES_INSTANCE;
     else if (strncmp(id, "eni-", 4) == 0)
         t = RES_ENI;
-    else if (allow_igw && strncmp(id, "igw-", 4) == 0)
+    else if (strncmp(id, "igw-", 4) == 0)
         t = RES_IGW;
+    else if (destination && te >= 0)
+        t = transit_ends[te].type;
     else
         return merr_set(err, "InvalidParameterValue",
-                        "The resource %s is not a supported source or destination: use an "
-                        "instance (i-), network interface (eni-) or internet gateway (igw-) id.",
-                        id);
+                        "The resource %s is not a supported %s: use an instance (i-), network "
+                        "interface (eni-) or internet gateway (igw-) id%s.",
+                        id, destination ? "destination" : "source",
+                        destination ? ", or a transit gateway (attachment), peering connection "
+                                      "or NAT gateway id with a DestinationIp"
+                                    : "");
     return res_lookup(m, caller, t, id, err) ? 0 : -1;
 }
 
@@ -43,11 +70,16 @@ int analyzer_check(const struct model *m, const struct scope *caller, const stru
     if (!rq->source || !*rq->source)
         return merr_set(err, "MissingParameter",
                         "The request must contain the parameter Source.");
-    if (endpoint_check(m, caller, rq->source, true, err))
+    if (endpoint_check(m, caller, rq->source, false, err))
         return -1;
     if (rq->destination && *rq->destination) {
         if (endpoint_check(m, caller, rq->destination, true, err))
             return -1;
+        if (transit_end(rq->destination) >= 0 && (!rq->destination_ip || !*rq->destination_ip))
+            return merr_set(err, "InvalidParameterValue",
+                            "A path to %s needs a DestinationIp: the address the packet is "
+                            "sent to through it.",
+                            rq->destination);
         if (strcmp(rq->source, rq->destination) == 0)
             return merr_set(err, "InvalidParameterValue",
                             "The source and the destination are the same resource.");
@@ -146,7 +178,16 @@ struct an_target {
     uint32_t eni;     /* the ENI that must receive it, or FIB_NONE */
     uint32_t igw;     /* the gateway it must leave by (internet destinations), or FIB_NONE */
     uint32_t addr;    /* the destination address (host order) */
+    const char *through; /* a component the packet must pass (transit_ends), or NULL */
 };
+
+static bool passed(const struct pl_trace *t, const char *id)
+{
+    for (size_t i = 0; i < t->n_hops; i++)
+        if (t->hops[i].allow && strcmp(t->hops[i].id, id) == 0)
+            return true;
+    return false;
+}
 
 /* True when a run's end is the target. */
 static bool arrived(const struct fib_snapshot *s, const struct pl_result *res,
@@ -183,7 +224,7 @@ static bool an_direction(const struct fib_snapshot *s, struct pl_packet pkt,
         if (leg)
             trace_append(&path->trace, leg);
         const struct pl_result *res = &path->result;
-        if (arrived(s, res, t)) {
+        if (t->through ? passed(&path->trace, t->through) : arrived(s, res, t)) {
             path->arrived = true;
             return true;
         }
@@ -280,6 +321,8 @@ static void analyze(const struct fib_snapshot *s, const struct pl_packet *first,
         an_blame(s, &out->forward, false, out);
         return;
     }
+    if (fwd_t->through)
+        return; /* a path to a transit component has no return path */
     const struct pl_result *fr = &out->forward.result;
     struct pl_packet back = {.f = reply_of(&fr->f)};
     if (fr->outcome == PL_DELIVERED) {
@@ -311,8 +354,19 @@ int analyzer_run(const struct fib_snapshot *s, const struct an_request *rq, stru
     uint32_t src_eni, src_igw, dst_eni = FIB_NONE, dst_igw = FIB_NONE;
     if (resolve(s, rq->source, &src_eni, &src_igw, err))
         return -1;
-    if (rq->destination && *rq->destination && resolve(s, rq->destination, &dst_eni, &dst_igw, err))
-        return -1;
+    const char *through = NULL;
+    if (rq->destination && *rq->destination) {
+        int te = transit_end(rq->destination);
+        if (te >= 0) {
+            if (fib_find(s, transit_ends[te].obj, rq->destination) == FIB_NONE)
+                return merr_set(err, "InvalidParameterValue",
+                                "The resource %s of the path no longer exists.",
+                                rq->destination);
+            through = rq->destination;
+        } else if (resolve(s, rq->destination, &dst_eni, &dst_igw, err)) {
+            return -1;
+        }
+    }
     uint32_t src_ip = 0, dst_ip = 0;
     if (rq->source_ip && *rq->source_ip)
         ip4_parse(rq->source_ip, &src_ip);
@@ -339,7 +393,7 @@ int analyzer_run(const struct fib_snapshot *s, const struct an_request *rq, stru
     flow_ports(&first.f, rq->protocol, rq->source_port, rq->destination_port);
     set4(first.f.src, src_ip);
     set4(first.f.dst, dst_ip);
-    struct an_target fwd_t = {.eni = dst_eni, .igw = dst_igw, .addr = dst_ip};
+    struct an_target fwd_t = {.eni = dst_eni, .igw = dst_igw, .addr = dst_ip, .through = through};
     struct an_target src_t = {.eni = src_eni, .igw = src_igw, .addr = src_ip};
     analyze(s, &first, &fwd_t, &src_t, out, true);
     return 0;

@@ -22,7 +22,9 @@
 /* What CreateNetworkInsightsPath stores. Strings are borrowed for the call. */
 struct an_request {
     const char *source;      /* i-..., eni-..., igw-... (required) */
-    const char *destination; /* i-..., eni-..., igw-..., or NULL when destination_ip is given */
+    const char *destination; /* i-..., eni-..., igw-..., or NULL when destination_ip is given;
+                              * or a component the packet passes (tgw-attach-, tgw-, pcx-,
+                              * nat-; needs destination_ip; no return path is analyzed) */
     const char *source_ip;   /* SourceIp / FilterAtSource.SourceAddress; NULL: the source's */
     const char *destination_ip; /* DestinationIp / FilterAtDestination...; NULL: the dest's */
     int protocol;            /* 6 tcp, 17 udp, 1 icmp */

@@ -217,6 +217,18 @@ static void peering_and_transit(void **state)
     assert_true(r->on_return_path);
     assert_string_equal(pipeline_code_name(r->code), "NO_ROUTE_TO_DESTINATION");
     assert_string_equal(r->where.id, vc->main_rtb_id);
+    /* A path may end at the peering itself (with the address sent through it). */
+    struct an_request via = {.source = b, .destination = pab, .destination_ip = "10.0.1.5",
+                             .protocol = 6, .destination_port = 443, .source_port = -1};
+    assert_int_equal(analyzer_check(n.m, n.s, &via, &n.err), 0);
+    struct fib_snapshot *snap = analyzer_snapshot(n.m);
+    assert_int_equal(analyzer_run(snap, &via, r, &n.err), 0);
+    assert_true(r->path_found);
+    assert_false(r->ret.run);
+    via.destination_ip = NULL;
+    assert_int_equal(analyzer_check(n.m, n.s, &via, &n.err), -1);
+    assert_string_equal(n.err.code, "InvalidParameterValue");
+    fib_snapshot_unref(snap);
     /* Transitive: B sends C's addresses to A over pab; A never forwards them on. */
     route(&n, vb->main_rtb_id, "10.2.0.0/16", (struct route_target_args){.pcx_id = pab});
     analyze(&n, b, c, 6, 443, r);
