@@ -61,7 +61,16 @@ static int endpoint_check(const struct model *m, const struct scope *caller, con
                         destination ? ", or a transit gateway (attachment), peering connection "
                                       "or NAT gateway id with a DestinationIp"
                                     : "");
-    return res_lookup(m, caller, t, id, err) ? 0 : -1;
+    if (res_lookup(m, caller, t, id, err))
+        return 0;
+    /* Unlike AWS, a destination may be in another region of the caller's account: paths
+     * across inter-region peerings and TGW peerings are analyzed. */
+    for (size_t i = 0; destination && i < m->scopes.n; i++) {
+        const struct scope *sc = (const struct scope *)m->scopes.items[i];
+        if (sc != caller && strcmp(sc->account, caller->account) == 0 && res_find(m, sc, t, id))
+            return 0;
+    }
+    return -1;
 }
 
 int analyzer_check(const struct model *m, const struct scope *caller, const struct an_request *rq,

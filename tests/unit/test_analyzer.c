@@ -376,12 +376,59 @@ static void internet_and_nat(void **state)
     net_destroy(&n);
 }
 
+static void inter_region_peering_by_id(void **state)
+{
+    (void)state;
+    struct net n;
+    net_init(&n);
+    struct vpc *va = mk_vpc(&n, "10.0.0.0/16");
+    char a[ID_MAX], b[ID_MAX], pcx_id[ID_MAX], va_rtb[ID_MAX];
+    snprintf(a, sizeof a, "%s", mk_instance(&n, mk_subnet(&n, va, "10.0.1.0/24", NULL), "10.0.1.5", NULL));
+    open_default_sg(&n, va, "10.0.0.0/8");
+    snprintf(va_rtb, sizeof va_rtb, "%s", va->main_rtb_id);
+    char va_id[ID_MAX];
+    snprintf(va_id, sizeof va_id, "%s", va->hdr.id);
+    struct scope *us = n.s;
+    n.s = model_scope(n.m, "000000000000", "eu-west-1");
+    struct vpc *vb = mk_vpc(&n, "10.1.0.0/16");
+    snprintf(b, sizeof b, "%s", mk_instance(&n, mk_subnet(&n, vb, "10.1.1.0/24", NULL), "10.1.1.5", NULL));
+    open_default_sg(&n, vb, "10.0.0.0/8");
+    char vb_id[ID_MAX], vb_rtb[ID_MAX];
+    snprintf(vb_id, sizeof vb_id, "%s", vb->hdr.id);
+    snprintf(vb_rtb, sizeof vb_rtb, "%s", vb->main_rtb_id);
+    n.s = us;
+    struct pcx *p;
+    struct pcx_create_args ca = {.vpc_id = va_id, .peer_vpc_id = vb_id, .peer_region = "eu-west-1"};
+    assert_int_equal(pcx_create(n.m, n.s, &ca, &p, &n.err), 0);
+    snprintf(pcx_id, sizeof pcx_id, "%s", p->hdr.id);
+    struct scope *eu = model_scope(n.m, "000000000000", "eu-west-1");
+    assert_int_equal(pcx_accept(n.m, eu, pcx_id, &p, &n.err), 0);
+    route(&n, va_rtb, "10.1.0.0/16", (struct route_target_args){.pcx_id = pcx_id});
+    n.s = eu;
+    route(&n, vb_rtb, "10.0.0.0/16", (struct route_target_args){.pcx_id = pcx_id});
+    n.s = us;
+    struct an_result *r = calloc(1, sizeof *r);
+    analyze(&n, a, b, 6, 443, r); /* the destination is named by id from us-east-1 */
+    if (!r->path_found)
+        fail_msg("inter-region: %s at %s", pipeline_code_name(r->code), r->where.id);
+    assert_int_equal(count_kind(&r->forward, PL_HOP_PCX), 1);
+    /* Another account's instance stays invisible. */
+    struct scope *other = model_scope(n.m, "111111111111", "us-east-1");
+    struct an_request rq = {.source = a, .destination = b, .protocol = 6, .destination_port = 1,
+                            .source_port = -1};
+    assert_int_equal(analyzer_check(n.m, other, &rq, &n.err), -1);
+    assert_string_equal(n.err.code, "InvalidInstanceID.NotFound");
+    free(r);
+    net_destroy(&n);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(same_subnet_default_sg),
     cmocka_unit_test(cross_subnet_nacl_ephemeral),
     cmocka_unit_test(peering_and_transit),
     cmocka_unit_test(transit_gateway_and_az),
     cmocka_unit_test(internet_and_nat),
+    cmocka_unit_test(inter_region_peering_by_id),
 };
 
 UNIT_MAIN(tests)
