@@ -31,7 +31,8 @@ struct api_action {
 /* Action tables, one per family file, each ending with {NULL, NULL}. */
 extern const struct api_action vpc_actions[], subnet_actions[], rtb_actions[], sg_actions[],
     nacl_actions[], igw_actions[], pl_actions[], tag_actions[], region_actions[], peering_actions[],
-    tgw_actions[], eip_actions[], nat_actions[], instance_actions[], eni_actions[];
+    tgw_actions[], eip_actions[], nat_actions[], instance_actions[], eni_actions[],
+    insights_actions[];
 
 const struct api_action *api_find_action(const char *name);
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "analyzer/analyzer.h"
 #include "api/api.h"
 #include "api/query.h"
 #include "api/sts.h"
@@ -35,6 +36,7 @@ int service_init(struct service *svc, struct model *model, struct store *store, 
 
 void service_destroy(struct service *svc)
 {
+    analyzer_snapshot_release();
     model_free(svc->model);
     store_close(svc->store);
     free(svc->creds);
@@ -388,6 +390,7 @@ static const struct api_action *const action_tables[] = {
     vpc_actions, subnet_actions, rtb_actions, sg_actions,     nacl_actions,
     igw_actions, pl_actions,     tag_actions, region_actions, peering_actions,
     tgw_actions, eip_actions,    nat_actions, instance_actions, eni_actions,
+    insights_actions,
 };
 
 const struct api_action *api_find_action(const char *name)

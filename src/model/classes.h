@@ -21,5 +21,7 @@ extern const struct res_class eip_class;
 extern const struct res_class nat_class;
 extern const struct res_class instance_class;
 extern const struct res_class eni_class;
+extern const struct res_class nip_class;
+extern const struct res_class nia_class;
 
 #endif

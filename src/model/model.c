@@ -64,6 +64,7 @@ static const struct res_class *const classes[RES__COUNT] = {
     [RES_PCX] = &pcx_class,     [RES_TGW] = &tgw_class,   [RES_TGW_ATTACH] = &tgw_attach_class,
     [RES_TGW_RTB] = &tgw_rtb_class, [RES_EIP] = &eip_class, [RES_NAT] = &nat_class,
     [RES_ENI] = &eni_class,     [RES_INSTANCE] = &instance_class,
+    [RES_NIP] = &nip_class,     [RES_NIA] = &nia_class,
 };
 
 const struct res_class *res_class_of(enum res_type type)
@@ -199,6 +200,12 @@ void model_free(struct model *m)
 
 static void res_changed(struct model *m, struct res *r)
 {
+    /* Network Insights paths and analyses never reach the forwarding tables, so creating one
+     * must not make the compiled snapshot look stale. */
+    if (r->type == RES_NIP || r->type == RES_NIA) {
+        r->version = m->generation;
+        return;
+    }
     r->version = ++m->generation;
     m->type_generation[r->type] = m->generation;
 }

@@ -35,6 +35,8 @@ enum res_type {
     RES_NAT,        /* NAT gateway */
     RES_ENI,        /* network interface */
     RES_INSTANCE,   /* instance */
+    RES_NIP,        /* network insights path (Reachability Analyzer) */
+    RES_NIA,        /* network insights analysis: one run of a path, with its result */
     RES__COUNT
 };
 

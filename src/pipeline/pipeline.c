@@ -278,7 +278,7 @@ static bool acl_stage(struct run *r, uint32_t subnet, bool egress)
 
 /* ---- delivery ---- */
 
-static void route_from_subnet(struct run *r, uint32_t subnet, bool acl_out_pending);
+static void send_from_subnet(struct run *r, uint32_t subnet, uint32_t sender);
 static void tgw_route(struct run *r, uint32_t attach, const char *az);
 
 static void delivered(struct run *r, uint32_t eni)
@@ -495,7 +495,7 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
     uint32_t sn = out->subnets[k];
     if (ho)
         snprintf(ho->subnet_id, sizeof ho->subnet_id, "%s", s->subnets[sn].id);
-    route_from_subnet(r, sn, true);
+    send_from_subnet(r, sn, out->enis[k]);
 }
 
 static void to_internet(struct run *r, uint32_t gw, bool eigw)
@@ -610,7 +610,7 @@ static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib
         h->out = t;
     r->refs_ok = false;
     r->via_tgw = false;
-    route_from_subnet(r, n->subnet, true);
+    send_from_subnet(r, n->subnet, n->eni);
 }
 
 /* A packet addressed to a NAT gateway's own address: the reply of one of its bindings. */
@@ -627,7 +627,7 @@ static void nat_reply(struct run *r, uint32_t nat)
     r->f = t;
     if (h)
         h->out = t;
-    route_from_subnet(r, n->subnet, true);
+    send_from_subnet(r, n->subnet, n->eni);
 }
 
 /* An ENI as a route target (appliance): its subnet's NACL in, then delivery, which ends this
@@ -644,10 +644,8 @@ static void via_eni(struct run *r, uint32_t from, uint32_t eni, const char *id)
     deliver_to_eni(r, eni);
 }
 
-/* Route lookup in the table of subnet `subnet` and the target. When acl_out_pending, the
- * subnet's outbound NACL has not judged the packet yet (it arrived from a TGW or a NAT
- * gateway): it does unless the destination is in that very subnet (reference 10.9). */
-static void route_from_subnet(struct run *r, uint32_t subnet, bool acl_out_pending)
+/* Route lookup in the table of subnet `subnet` (its outbound NACL passed) and the target. */
+static void route_from_subnet(struct run *r, uint32_t subnet)
 {
     const struct fib_snapshot *s = r->s;
     const struct fib_subnet *sn = &s->subnets[subnet];
@@ -666,11 +664,6 @@ static void route_from_subnet(struct run *r, uint32_t subnet, bool acl_out_pendi
     const struct fib_rtb_ref *ref = &s->rtbs[sn->rtb];
     const struct fib_rtb *rt = ref->t;
     const struct fib_route *route = fib_rtb_lookup(rt, r->f.family, r->f.dst);
-    if (acl_out_pending) {
-        bool local_same = route && route->kind == RT_LOCAL && subnet_has(sn, &r->f, r->f.dst);
-        if (!local_same && !acl_stage(r, subnet, true))
-            return;
-    }
     struct pl_hop *h = rec(r, PL_HOP_RTB, rt->id, sn->vpc, subnet);
     if (!route) {
         fail(r, PL_NO_ROUTE_TO_DESTINATION, h, PL_HOP_RTB, rt->id, sn->vpc, subnet);
@@ -750,20 +743,29 @@ static void from_eni(struct run *r, uint32_t eni)
     }
     if (e->kind == FIB_ENI_INSTANCE && !sg_stage(r, eni, true))
         return;
-    const struct fib_subnet *sn = &s->subnets[e->subnet];
-    /* Same subnet: switched to the other interface, no router, no NACL (reference 4.5, 6). */
+    send_from_subnet(r, e->subnet, eni);
+}
+
+/* An interface of `subnet` (an instance's, or a NAT gateway's or TGW attachment's) sends the
+ * packet. Within the subnet it is switched straight to the other interface: no router, no
+ * NACL (reference 4.5, 6, 10.9). Otherwise it leaves the subnet through its outbound NACL to
+ * the subnet router. */
+static void send_from_subnet(struct run *r, uint32_t subnet, uint32_t sender)
+{
+    const struct fib_snapshot *s = r->s;
+    const struct fib_subnet *sn = &s->subnets[subnet];
     if (subnet_has(sn, &r->f, r->f.dst)) {
-        uint32_t peer = r->f.family == 4 ? fib_eni_by_addr(s, e->vpc, addr4(r->f.dst)) : FIB_NONE;
-        if (peer == FIB_NONE || peer == eni) {
-            fail(r, PL_NO_POSSIBLE_DESTINATION, NULL, PL_HOP_ENI, "", e->vpc, e->subnet);
+        uint32_t peer = r->f.family == 4 ? fib_eni_by_addr(s, sn->vpc, addr4(r->f.dst)) : FIB_NONE;
+        if (peer == FIB_NONE || peer == sender) {
+            fail(r, PL_NO_POSSIBLE_DESTINATION, NULL, PL_HOP_ENI, "", sn->vpc, subnet);
             return;
         }
         deliver_to_eni(r, peer);
         return;
     }
-    if (!acl_stage(r, e->subnet, true))
+    if (!acl_stage(r, subnet, true))
         return;
-    route_from_subnet(r, e->subnet, false);
+    route_from_subnet(r, subnet);
 }
 
 static uint32_t vpc_of_ipv6(const struct fib_snapshot *s, const uint8_t *addr)
