@@ -39,6 +39,16 @@ $(BUILD)/libvpcd.a: $(LIB_OBJ)
 $(BUILD)/%: $(BUILD)/obj/src/cmd/%.o $(BUILD)/libvpcd.a
 	$(CC) $(CFLAGS) $< $(BUILD)/libvpcd.a $(LDLIBS) -o $@
 
+# Only vpcctl (src/ctl/) speaks HTTP as a client and parses XML, so only it (and its unit test)
+# links libcurl and libxml2. src/ctl/ objects sit in libvpcd.a like every module's, but the
+# linker takes from an archive only what a program references: vpcd gets none of them.
+CTL_PKGS    = libcurl libxml-2.0
+CTL_CFLAGS := $(shell pkg-config --cflags $(CTL_PKGS) 2>/dev/null)
+CTL_LIBS   := $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
+$(BUILD)/obj/src/ctl/%.o: CFLAGS += $(CTL_CFLAGS)
+$(BUILD)/vpcctl: LDLIBS += $(CTL_LIBS)
+$(BUILD)/tests/test_ctl: LDLIBS += $(CTL_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvpcd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $< $(BUILD)/libvpcd.a $(LDLIBS) -lcmocka -o $@
