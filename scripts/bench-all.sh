@@ -126,3 +126,6 @@ printf '%-34s %12s %12s   %s\n' "single-path analyses per second" "$m_rate" ">= 
 printf '%-34s %12s %12s   %s\n' "1,000-instance matrix (s)" "$m_mat" "< 10" \
   "$(awk -v v="$m_mat" 'BEGIN {print v < 10 ? "yes" : "no"}')"
 printf '%-34s %12s %12s   %s\n' "snapshot compile (ms)" "$m_snap" "-" "-"
+reach=$(bench/analyzer/reach.sh "$RUNS" | tee "$RESULTS/reach.txt" | grep '^RESULT' | field reach_s)
+printf '%-34s %12s %12s   %s\n' "vpcctl reach, 1,000 instances (s)" "$reach" "< 10" \
+  "$(awk -v v="$reach" 'BEGIN {print v < 10 ? "yes" : "no"}')"
