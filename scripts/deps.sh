@@ -3,9 +3,9 @@
 set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libssl-dev libsqlite3-dev libjansson-dev libcmocka-dev
-      libcurl4-openssl-dev libxml2-dev
+      libcurl4-openssl-dev libxml2-dev libmnl-dev
       awscli python3-boto3 python3-botocore python3-pytest nodejs npm
-      iproute2 iperf3 valgrind faketime curl)
+      iproute2 iputils-ping iperf3 valgrind faketime curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -34,6 +34,21 @@ int service_init(struct service *svc, struct model *model, struct store *store, 
     return 0;
 }
 
+void service_set_hooks(struct service *svc, const struct service_hooks *h)
+{
+    pthread_mutex_lock(&svc->lock);
+    svc->hooks = *h;
+    if (svc->hooks.changed)
+        svc->hooks.changed(svc->hooks.ctx, svc->model);
+    pthread_mutex_unlock(&svc->lock);
+}
+
+static void notify_changed(struct service *svc)
+{
+    if (svc->hooks.changed)
+        svc->hooks.changed(svc->hooks.ctx, svc->model);
+}
+
 void service_destroy(struct service *svc)
 {
     analyzer_snapshot_release();
@@ -186,6 +201,7 @@ static int run_ec2_action(struct service *svc, const struct api_action *act, con
     int rc = act->handler(&c);
     if (rc != 0 && model_has_changes(svc->model))
         service_rollback(svc);
+    notify_changed(svc);
     /* Mutations and reads alike wait until what they saw is durable: a reply never shows
      * state that a crash could take back. The wait runs without the lock, so requests that
      * arrive meanwhile join the same group commit. */
@@ -194,6 +210,7 @@ static int run_ec2_action(struct service *svc, const struct api_action *act, con
     if (store_wait(svc->store, ticket) != 0) {
         pthread_mutex_lock(&svc->lock);
         service_rollback(svc);
+        notify_changed(svc);
         pthread_mutex_unlock(&svc->lock);
         if (rc == 0) {
             rc = -1;
@@ -235,6 +252,7 @@ static void handle_reset(struct service *svc, struct service_response *resp)
         model_free(svc->model);
         svc->model = fresh;
     }
+    notify_changed(svc);
     pthread_mutex_unlock(&svc->lock);
     resp->status = rc == 0 ? 200 : 500;
     resp->content_type = "text/plain";
@@ -278,6 +296,17 @@ void service_handle(struct service *svc, const struct service_request *req,
             resp->status = 200;
             resp->content_type = "text/plain";
             strbuf_puts(&resp->body, "ok\n");
+        } else if (strcmp(req->path, "/_vpcd/metrics") == 0 && strcmp(req->method, "GET") == 0) {
+            resp->status = 200;
+            resp->content_type = "text/plain; version=0.0.4";
+            strbuf_printf(&resp->body,
+                          "# HELP vpcd_api_requests_total API requests served.\n"
+                          "# TYPE vpcd_api_requests_total counter\nvpcd_api_requests_total %lu\n",
+                          __atomic_load_n(&svc->n_requests, __ATOMIC_RELAXED));
+            pthread_mutex_lock(&svc->lock);
+            if (svc->hooks.metrics)
+                svc->hooks.metrics(svc->hooks.ctx, &resp->body);
+            pthread_mutex_unlock(&svc->lock);
         } else if (strcmp(req->path, "/_vpcd/reset") == 0 && svc->dev &&
                    strcmp(req->method, "POST") == 0) {
             handle_reset(svc, resp);

@@ -19,8 +19,19 @@ struct credential {
     char account[13];
 };
 
+/* What the rest of vpcd (the data plane) wants to hear from the service. Both callbacks run
+ * with the service lock held, so the model they see is consistent and not changing. */
+struct service_hooks {
+    void *ctx;
+    /* After every request that may have changed the model (and after a reset or reload). */
+    void (*changed)(void *ctx, const struct model *m);
+    /* GET /_vpcd/metrics: appends Prometheus text. */
+    void (*metrics)(void *ctx, struct strbuf *out);
+};
+
 struct service {
     struct model *model; /* owned */
+    struct service_hooks hooks;
     struct store *store; /* owned */
     pthread_mutex_t lock; /* serialises model mutations and their commits */
     bool dev;             /* --dev: no signature checks; reset endpoint */
@@ -48,6 +59,8 @@ struct service_response {
 /* Takes ownership of model and store. Returns 0 or a negative errno. */
 int service_init(struct service *svc, struct model *model, struct store *store, bool dev);
 void service_destroy(struct service *svc);
+/* Installs the hooks (copied) and calls `changed` once for the current model. */
+void service_set_hooks(struct service *svc, const struct service_hooks *h);
 /* Reads "ACCESS_KEY SECRET ACCOUNT" lines ('#' comments). Returns 0 or a negative errno. */
 int service_load_credentials(struct service *svc, const char *path);
 void service_handle(struct service *svc, const struct service_request *req,

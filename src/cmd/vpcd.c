@@ -10,6 +10,8 @@
 
 #include "api/http.h"
 #include "api/service.h"
+#include "dp/dp.h"
+#include "dp/dp_netns.h"
 #include "lib/addr.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -86,7 +88,7 @@ static int set_quota(struct model_config *cfg, const char *spec)
 int main(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:4566", *state = "./var", *credentials = NULL;
-    bool dev = false, fsync_commits = true;
+    bool dev = false, fsync_commits = true, dataplane = true;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
     struct model_config cfg;
     model_config_defaults(&cfg);
@@ -112,7 +114,7 @@ int main(int argc, char **argv)
         case OPT_STATE: state = optarg; break;
         case OPT_CREDS: credentials = optarg; break;
         case OPT_DEV: dev = true; break;
-        case OPT_NODP: break; /* the data plane arrives with a later release; off either way */
+        case OPT_NODP: dataplane = false; break;
         case OPT_THREADS: threads = strtol(optarg, NULL, 10); break;
         case OPT_NOFSYNC: fsync_commits = false; break;
         case OPT_QUOTA:
@@ -164,16 +166,40 @@ int main(int argc, char **argv)
         service_destroy(&svc);
         return 1;
     }
+    /* Instances are namespaces with TAP devices, which takes root. Without it vpcd still
+     * serves the whole API, and the analyzer still answers; only real packets are missing. */
+    struct dp *dp = NULL;
+    if (dataplane && geteuid() != 0) {
+        fprintf(stderr, "vpcd: not running as root: the data plane is off (instances get no "
+                        "namespaces); --no-dataplane silences this\n");
+    } else if (dataplane) {
+        dp = dp_new(&dp_netns_ops);
+        struct service_hooks hooks = {.ctx = dp, .changed = dp_hook_changed,
+                                      .metrics = dp_hook_metrics};
+        service_set_hooks(&svc, &hooks);
+        pthread_mutex_lock(&svc.lock);
+        dp_netns_sweep(dp);
+        pthread_mutex_unlock(&svc.lock);
+        if ((rc = dp_start(dp)) != 0) {
+            fprintf(stderr, "vpcd: cannot start the data plane: %s\n", strerror(-rc));
+            return 1;
+        }
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    fprintf(stderr, "vpcd: serving the EC2 API on http://%s (state %s%s)\n", listen, state,
-            dev ? ", dev mode" : "");
+    fprintf(stderr, "vpcd: serving the EC2 API on http://%s (state %s%s%s)\n", listen, state,
+            dev ? ", dev mode" : "", dp ? ", data plane on" : "");
     while (!stop_requested)
         pause();
     http_stop(http);
+    if (dp) {
+        struct service_hooks none = {0};
+        service_set_hooks(&svc, &none);
+        dp_free(dp);
+    }
     service_destroy(&svc);
     fprintf(stderr, "vpcd: stopped\n");
     return 0;

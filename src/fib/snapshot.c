@@ -350,6 +350,8 @@ static void resolve_eni(struct build *b, const struct eni *e, struct fib_eni *f)
     f->vpc = fib_find(s, FIB_OBJ_VPC, e->vpc_id);
     f->source_dest_check = e->source_dest_check;
     f->owner = FIB_NONE;
+    memcpy(f->mac, e->mac, sizeof f->mac);
+    f->device_index = e->attached && e->att.instance_id[0] ? e->att.device_index : -1;
     f->n_ips4 = e->n_private_ips;
     f->ips4 = xcalloc(e->n_private_ips ? e->n_private_ips : 1, sizeof *f->ips4);
     memcpy(f->ips4, e->private_ips, e->n_private_ips * sizeof *f->ips4);

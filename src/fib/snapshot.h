@@ -66,6 +66,8 @@ struct fib_eni {
     size_t n_sgs;
     bool source_dest_check;
     bool up; /* can send and receive: attached to a running instance, or service-managed */
+    uint8_t mac[6];
+    int device_index; /* eth<N> inside the instance; -1 when not attached to one */
 };
 
 enum fib_sg_peer { FIB_SG_PEER_CIDR, FIB_SG_PEER_GROUP };

@@ -1,0 +1,212 @@
+/* One frame's fate. What an instance's interface sends is either answered here (ARP, neighbour
+ * solicitations, ping to the subnet router: AWS's hypervisor answers those, there is no
+ * broadcast domain) or is an IP packet that pipeline_run() decides on. Connection tracking is
+ * the only state: the pipeline asks it through sg_tracked(), and a packet the SG rules let
+ * through creates the entries at the ENIs whose rules judged it. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "dp/dp_internal.h"
+#include "lib/pkt.h"
+
+struct fwd_ctx {
+    struct dp *dp;
+    const struct pkt_meta *m;
+    uint64_t now_ns;
+    /* ENIs whose SG rules judged the packet (not a tracked flow there): they get entries. */
+    uint32_t judged[2];
+    int n_judged;
+};
+
+static void count(struct dp *dp, unsigned reason)
+{
+    atomic_fetch_add_explicit(&dp->c.drops[reason], 1, memory_order_relaxed);
+}
+
+static bool sg_tracked(void *ctx, uint32_t eni, bool egress, const struct flow *f)
+{
+    (void)egress;
+    struct fwd_ctx *c = ctx;
+    struct ct_table *ct = c->dp->w.ct;
+    if (c->m->flags & PKT_F_ICMP_ERR)
+        return (c->m->flags & PKT_F_INNER) &&
+               ct_related(ct, eni, f, &c->m->inner, c->m->inner_icmp_id, c->now_ns);
+    if (ct_lookup(ct, eni, f, c->m->tcp_flags, c->m->icmp_id, c->now_ns, NULL))
+        return true;
+    if (c->n_judged < 2)
+        c->judged[c->n_judged++] = eni;
+    return false;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Builders write into scratch and the answer replaces the frame. */
+static bool answer(struct io_buf *b, const uint8_t *scratch, int len)
+{
+    if (len <= 0 || len > IO_FRAME_MAX)
+        return false;
+    memcpy(b->data, scratch, (size_t)len);
+    b->len = (uint16_t)len;
+    return true;
+}
+
+static bool eni_owns4(const struct fib_eni *e, const uint8_t *addr)
+{
+    return fib_eni_has_addr(e, 4, addr);
+}
+
+static bool handle_arp(struct dp *dp, const struct fib_eni *e, struct io_buf *b,
+                       const struct pkt_meta *m)
+{
+    static _Thread_local uint8_t scratch[128];
+    /* The instance asking for its own address is duplicate address detection: nobody else
+     * holds it, so no answer. Every other address is answered with the router's MAC. */
+    if (m->arp.op != PKT_ARP_REQUEST || eni_owns4(e, m->arp.tpa)) {
+        count(dp, DP_DROP_BROADCAST);
+        return false;
+    }
+    if (!answer(b, scratch, pkt_build_arp_reply(scratch, sizeof scratch, m, dp_router_mac))) {
+        count(dp, DP_DROP_BROADCAST);
+        return false;
+    }
+    atomic_fetch_add_explicit(&dp->c.arp_replies, 1, memory_order_relaxed);
+    return true;
+}
+
+static bool handle_nd(struct dp *dp, struct io_buf *b, const struct pkt_meta *m)
+{
+    static _Thread_local uint8_t scratch[256];
+    if (m->flow.proto != FLOW_PROTO_ICMPV6 || m->flow.sport != PKT_ICMP6_NS)
+        return false;
+    static const uint8_t unspecified[16];
+    /* A solicitation from :: is duplicate address detection: the address is the instance's
+     * own, so it must not be claimed by anyone. */
+    if (memcmp(m->flow.src, unspecified, 16) == 0)
+        return false;
+    int len = pkt_build_icmp6_na(scratch, sizeof scratch, b->data, m, dp_router_mac, true);
+    if (!answer(b, scratch, len))
+        return false;
+    atomic_fetch_add_explicit(&dp->c.nd_replies, 1, memory_order_relaxed);
+    return true;
+}
+
+/* The subnet router (base + 1) answers ping; nothing else is addressed to it yet. */
+static bool handle_router(struct dp *dp, const struct fib_subnet *sn, struct io_buf *b,
+                          const struct pkt_meta *m, bool *handled)
+{
+    static _Thread_local uint8_t scratch[IO_FRAME_MAX];
+    uint32_t dst;
+    memcpy(&dst, m->flow.dst, 4);
+    *handled = sn->has_ipv4 && ntohl(dst) == sn->cidr.addr + 1;
+    if (!*handled)
+        return false;
+    if (m->flow.proto == FLOW_PROTO_ICMP && m->flow.sport == PKT_ICMP_ECHO_REQUEST &&
+        answer(b, scratch,
+               pkt_build_icmp4_echo_reply(scratch, sizeof scratch, b->data, m, dp_router_mac))) {
+        atomic_fetch_add_explicit(&dp->c.pings, 1, memory_order_relaxed);
+        return true;
+    }
+    count(dp, DP_DROP_NOT_OURS);
+    return false;
+}
+
+/* The pipeline may have translated the header (NAT): carry its answer into the frame. */
+static void apply_header(uint8_t *frame, struct pkt_meta *m, const struct flow *want)
+{
+    size_t alen = want->family == 4 ? 4 : 16;
+    if (memcmp(m->flow.src, want->src, alen) != 0)
+        pkt_set_addr(frame, m, false, want->src);
+    if (memcmp(m->flow.dst, want->dst, alen) != 0)
+        pkt_set_addr(frame, m, true, want->dst);
+    if (m->flow.proto == FLOW_PROTO_TCP || m->flow.proto == FLOW_PROTO_UDP) {
+        if (m->flow.sport != want->sport)
+            pkt_set_port(frame, m, false, want->sport);
+        if (m->flow.dport != want->dport)
+            pkt_set_port(frame, m, true, want->dport);
+    }
+}
+
+bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
+                uint32_t *out)
+{
+    const struct fib_snapshot *s = v->snap;
+    struct pkt_meta m;
+    if (pkt_parse(b->data, b->len, &m) != 0) {
+        count(dp, DP_DROP_MALFORMED);
+        return false;
+    }
+    uint32_t in_eni = v->eni_of_slot[in];
+    if (in_eni == FIB_NONE) {
+        count(dp, DP_DROP_NO_PORT);
+        return false;
+    }
+    const struct fib_eni *e = &s->enis[in_eni];
+    *out = in;
+    if (m.kind == PKT_ARP)
+        return handle_arp(dp, e, b, &m);
+    if (m.kind != PKT_IPV4 && m.kind != PKT_IPV6) {
+        count(dp, DP_DROP_NOT_IP);
+        return false;
+    }
+    if (m.kind == PKT_IPV6 && handle_nd(dp, b, &m))
+        return true;
+    if (m.flags & PKT_F_MCAST) {
+        count(dp, DP_DROP_BROADCAST);
+        return false;
+    }
+    if (m.flags & PKT_F_FRAG) {
+        count(dp, DP_DROP_FRAGMENT);
+        return false;
+    }
+    if (m.kind == PKT_IPV4 && e->subnet != FIB_NONE) {
+        bool handled;
+        bool answered = handle_router(dp, &s->subnets[e->subnet], b, &m, &handled);
+        if (handled)
+            return answered;
+    }
+    struct fwd_ctx ctx = {.dp = dp, .m = &m, .now_ns = now_ns()};
+    struct pipeline_hooks hooks = {.ctx = &ctx, .sg_tracked = sg_tracked};
+    struct pl_packet pkt = {.f = m.flow, .origin = PL_FROM_ENI, .eni = in_eni, .ttl = m.ttl};
+    struct pl_result res;
+    pipeline_run(s, &pkt, &hooks, NULL, &res);
+    if (res.outcome == PL_DROPPED) {
+        count(dp, res.code);
+        return false;
+    }
+    if (res.outcome == PL_TO_INTERNET) {
+        count(dp, DP_DROP_NO_INTERNET);
+        return false;
+    }
+    uint32_t to = v->slot_of_eni[res.eni];
+    if (to == FIB_NONE) {
+        count(dp, DP_DROP_NO_PORT);
+        return false;
+    }
+    /* The SG rules of the judged ENIs let the flow's first packet through: from now on it is
+     * tracked there. */
+    for (int i = 0; i < ctx.n_judged; i++) {
+        uint32_t at = ctx.judged[i];
+        const struct flow *f = at == in_eni ? &m.flow : &res.f;
+        if (ct_commit(dp->w.ct, at, f, m.tcp_flags, m.icmp_id, ctx.now_ns) == -ENOSPC) {
+            count(dp, DP_DROP_CT_FULL);
+            return false;
+        }
+    }
+    if (res.routed_hops && pkt_dec_ttl(b->data, &m, res.routed_hops) != 0) {
+        count(dp, PL_TTL_EXPIRED);
+        return false;
+    }
+    apply_header(b->data, &m, &res.f);
+    pkt_set_eth_src(b->data, &m, dp_router_mac);
+    pkt_set_eth_dst(b->data, &m, s->enis[res.eni].mac);
+    atomic_fetch_add_explicit(&dp->c.forwarded, 1, memory_order_relaxed);
+    *out = to;
+    return true;
+}

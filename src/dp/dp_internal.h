@@ -1,0 +1,88 @@
+/* What dp.c (ports, views, the worker loop) and dp_forward.c (one frame's fate) share. */
+#ifndef VPCD_DP_INTERNAL_H
+#define VPCD_DP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "dp/dp.h"
+#include "fib/snapshot.h"
+#include "pipeline/conntrack.h"
+#include "pipeline/pipeline.h"
+
+#define DP_MAX_PORTS 4096
+
+/* Why the data plane dropped a frame: every pipeline code, then the data plane's own. */
+enum dp_drop_extra {
+    DP_DROP_MALFORMED = PL__CODE_COUNT, /* the frame did not parse */
+    DP_DROP_BROADCAST,                  /* broadcast or multicast that is not ARP/NDP */
+    DP_DROP_NOT_IP,                     /* another ethertype */
+    DP_DROP_NO_PORT,                    /* delivered to an interface without a port */
+    DP_DROP_TX,                         /* the receiving port did not take it */
+    DP_DROP_CT_FULL,                    /* conntrack_allowance_exceeded */
+    DP_DROP_NO_INTERNET,                /* left for the internet, which is not built yet */
+    DP_DROP_FRAGMENT,                   /* IP fragments (not reassembled) */
+    DP_DROP_NOT_OURS,                   /* to the router's address, but not a ping */
+    DP_DROP__COUNT
+};
+
+struct dp_port {
+    char eni_id[ID_MAX];
+    char instance_id[ID_MAX];
+    struct io_port *io;
+    uint32_t slot;
+    bool retiring; /* no new view names it; closed when the last view that did is freed */
+};
+
+/* What the worker reads: immutable once published. */
+struct dp_view {
+    struct fib_snapshot *snap;     /* one reference */
+    uint32_t *slot_of_eni;         /* snap->n_enis entries: port slot or FIB_NONE */
+    uint32_t eni_of_slot[DP_MAX_PORTS]; /* FIB_NONE for a free slot */
+    struct dp_port *ports[DP_MAX_PORTS]; /* borrowed from the data plane while the view lives */
+    /* Retirement: freed once the worker's epoch passed retired_at; ports only this view named
+     * are closed with it. */
+    uint64_t retired_at;
+    struct dp_port **closing;
+    size_t n_closing;
+    struct dp_view *next;
+};
+
+struct dp_counters {
+    _Atomic uint64_t rx, tx, arp_replies, nd_replies, pings, forwarded;
+    _Atomic uint64_t drops[DP_DROP__COUNT];
+};
+
+/* The worker's private state. */
+struct dp_worker {
+    struct ct_table *ct;
+    struct io_buf *bufs[IO_BATCH];
+    struct io_buf *pool; /* IO_BATCH buffers */
+};
+
+struct dp_inst;
+
+struct dp {
+    struct dp_port_ops ops;
+    _Atomic(struct dp_view *) view;
+    struct dp_view *retired; /* oldest last */
+    _Atomic uint64_t epoch;  /* bumped by the worker at each pass */
+    struct fib_snapshot *last; /* the control plane's last snapshot (for incremental builds) */
+    struct dp_inst *insts;
+    size_t n_insts, cap_insts;
+    struct dp_port *slots[DP_MAX_PORTS]; /* control plane's ports by slot */
+    int epfd;
+    struct dp_worker w;
+    struct dp_counters c;
+    _Atomic uint64_t *port_drops; /* DP_MAX_PORTS entries: drops by the sending port */
+    _Atomic bool running;
+    pthread_t thread;
+    bool thread_started;
+};
+
+/* One frame from port slot `in`: rewritten in place, and its output port in *out (which may be
+ * `in` for an ARP or ping answer). False when dropped (counted). */
+bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
+                uint32_t *out);
+
+#endif

@@ -1,0 +1,87 @@
+/* The data plane's ports in production: each instance a named network namespace, each of its
+ * interfaces a TAP device (netns.h) wrapped as an io_port. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp/dp_netns.h"
+#include "dp/netns.h"
+
+struct iface_config {
+    struct netns_iface ifs[DP_MAX_IFACES];
+    struct netns_addr4 addrs[DP_MAX_IFACES][DP_MAX_ADDRS];
+};
+
+static size_t configure(const struct dp_instance *in, struct iface_config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < in->n_ifs; i++) {
+        const struct dp_iface *f = &in->ifs[i];
+        struct netns_iface *ni = &c->ifs[i];
+        snprintf(ni->name, sizeof ni->name, "eth%d", f->device_index);
+        memcpy(ni->mac, f->mac, 6);
+        ni->mtu = (uint32_t)f->mtu;
+        for (size_t a = 0; a < f->n_addrs; a++)
+            c->addrs[i][a] = (struct netns_addr4){.addr = f->addrs[a], .plen = f->prefix_len};
+        ni->ipv4 = c->addrs[i];
+        ni->n_ipv4 = f->n_addrs;
+        /* AWS gives the default route to eth0 only. */
+        ni->gw4 = f->device_index == 0 ? f->gateway : 0;
+    }
+    return in->n_ifs;
+}
+
+static int ns_instance_up(void *ctx, const struct dp_instance *in, struct io_port **ports)
+{
+    (void)ctx;
+    struct iface_config c;
+    size_t n = configure(in, &c);
+    int fds[DP_MAX_IFACES];
+    char err[NETNS_ERR_SIZE];
+    int rc = netns_instance_up(c.ifs, n, in->id, fds, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "vpcd: data plane: %s: %s\n", in->id, err);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        ports[i] = io_tap_port(fds[i]);
+    return 0;
+}
+
+static int ns_instance_link(void *ctx, const struct dp_instance *in, bool up)
+{
+    (void)ctx;
+    struct iface_config c;
+    size_t n = configure(in, &c);
+    char err[NETNS_ERR_SIZE];
+    int rc = netns_instance_set_link(in->id, c.ifs, n, up, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "vpcd: data plane: %s: %s\n", in->id, err);
+    return rc;
+}
+
+static void ns_instance_remove(void *ctx, const char *instance_id)
+{
+    (void)ctx;
+    char err[NETNS_ERR_SIZE];
+    if (netns_instance_remove(instance_id, err, sizeof err) != 0)
+        fprintf(stderr, "vpcd: data plane: %s: %s\n", instance_id, err);
+}
+
+const struct dp_port_ops dp_netns_ops = {
+    .instance_up = ns_instance_up,
+    .instance_link = ns_instance_link,
+    .instance_remove = ns_instance_remove,
+};
+
+void dp_netns_sweep(struct dp *dp)
+{
+    char (*names)[NETNS_NAME_MAX];
+    size_t n;
+    if (netns_list_instances(&names, &n) != 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (!dp_has_instance(dp, names[i]))
+            ns_instance_remove(NULL, names[i]);
+    free(names);
+}
