@@ -58,6 +58,13 @@ static void port_close(struct dp *dp, struct dp_port *p)
         epoll_ctl(dp->epfd, EPOLL_CTL_DEL, fd, NULL);
     io_port_close(p->io);
     atomic_store_explicit(&dp->port_drops[p->slot], 0, memory_order_relaxed);
+    uint32_t head = atomic_load_explicit(&dp->dead_head, memory_order_relaxed);
+    uint32_t n_keys = sizeof dp->dead_keys / sizeof dp->dead_keys[0];
+    /* A full ring only leaves entries to time out: they can never match a later port. */
+    if (head - atomic_load_explicit(&dp->dead_tail, memory_order_acquire) < n_keys) {
+        dp->dead_keys[head % n_keys] = p->ct_key;
+        atomic_store_explicit(&dp->dead_head, head + 1, memory_order_release);
+    }
     dp->slots[p->slot] = NULL;
     free(p);
 }
@@ -222,6 +229,8 @@ static void inst_up(struct dp *dp, struct dp_inst *in)
         snprintf(p->instance_id, sizeof p->instance_id, "%s", in->spec.id);
         p->io = io[k];
         p->slot = (uint32_t)slot;
+        _Static_assert(DP_MAX_PORTS == 1 << 12, "ct_key keeps the slot in 12 bits");
+        p->ct_key = (++dp->ports_made << 12) | (uint32_t)slot;
         dp->slots[slot] = p;
         in->ports[k] = p;
         int fd = io_port_fd(p->io);
@@ -373,9 +382,21 @@ static int poll_port(struct dp *dp, const struct dp_view *v, uint32_t slot)
     return n;
 }
 
+/* The worker forgets the flows of ports the control plane closed. */
+static void flush_dead(struct dp *dp)
+{
+    uint32_t n_keys = sizeof dp->dead_keys / sizeof dp->dead_keys[0];
+    uint32_t tail = atomic_load_explicit(&dp->dead_tail, memory_order_relaxed);
+    uint32_t head = atomic_load_explicit(&dp->dead_head, memory_order_acquire);
+    for (; tail != head; tail++)
+        ct_flush_eni(dp->w.ct, dp->dead_keys[tail % n_keys]);
+    atomic_store_explicit(&dp->dead_tail, tail, memory_order_release);
+}
+
 int dp_poll(struct dp *dp, int timeout_ms)
 {
     atomic_fetch_add(&dp->epoch, 1);
+    flush_dead(dp);
     const struct dp_view *v = atomic_load(&dp->view);
     if (!v)
         return 0;
@@ -395,8 +416,10 @@ int dp_poll(struct dp *dp, int timeout_ms)
         return handled;
     struct epoll_event evs[64];
     int n = epoll_wait(dp->epfd, evs, 64, handled ? 0 : timeout_ms);
-    /* A view published while we slept may have closed nothing yet: the epoch bumped above
-     * keeps every port of v open until the next pass. */
+    /* A change published while we slept applies to the frames that woke us: take the newest
+     * view. The one loaded above stays alive (and its ports open) until the next pass, since
+     * views retire only once the epoch has moved twice past them. */
+    v = atomic_load(&dp->view);
     for (int i = 0; i < n; i++) {
         uint32_t slot = evs[i].data.u32;
         if (slot < DP_MAX_PORTS)

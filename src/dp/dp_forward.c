@@ -13,6 +13,7 @@
 
 struct fwd_ctx {
     struct dp *dp;
+    const struct dp_view *v;
     const struct pkt_meta *m;
     uint64_t now_ns;
     /* ENIs whose SG rules judged the packet (not a tracked flow there): they get entries. */
@@ -25,15 +26,25 @@ static void count(struct dp *dp, unsigned reason)
     atomic_fetch_add_explicit(&dp->c.drops[reason], 1, memory_order_relaxed);
 }
 
+/* The conntrack name of the ENI's port, or 0 (no port: nothing is tracked there). */
+static uint32_t ct_key(const struct dp_view *v, uint32_t eni)
+{
+    uint32_t slot = v->slot_of_eni[eni];
+    return slot == FIB_NONE || !v->ports[slot] ? 0 : v->ports[slot]->ct_key;
+}
+
 static bool sg_tracked(void *ctx, uint32_t eni, bool egress, const struct flow *f)
 {
     (void)egress;
     struct fwd_ctx *c = ctx;
     struct ct_table *ct = c->dp->w.ct;
+    uint32_t key = ct_key(c->v, eni);
+    if (!key)
+        return false;
     if (c->m->flags & PKT_F_ICMP_ERR)
         return (c->m->flags & PKT_F_INNER) &&
-               ct_related(ct, eni, f, &c->m->inner, c->m->inner_icmp_id, c->now_ns);
-    if (ct_lookup(ct, eni, f, c->m->tcp_flags, c->m->icmp_id, c->now_ns, NULL))
+               ct_related(ct, key, f, &c->m->inner, c->m->inner_icmp_id, c->now_ns);
+    if (ct_lookup(ct, key, f, c->m->tcp_flags, c->m->icmp_id, c->now_ns, NULL))
         return true;
     if (c->n_judged < 2)
         c->judged[c->n_judged++] = eni;
@@ -171,7 +182,7 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
         if (handled)
             return answered;
     }
-    struct fwd_ctx ctx = {.dp = dp, .m = &m, .now_ns = now_ns()};
+    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = &m, .now_ns = now_ns()};
     struct pipeline_hooks hooks = {.ctx = &ctx, .sg_tracked = sg_tracked};
     struct pl_packet pkt = {.f = m.flow, .origin = PL_FROM_ENI, .eni = in_eni, .ttl = m.ttl};
     struct pl_result res;
@@ -194,7 +205,8 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
     for (int i = 0; i < ctx.n_judged; i++) {
         uint32_t at = ctx.judged[i];
         const struct flow *f = at == in_eni ? &m.flow : &res.f;
-        if (ct_commit(dp->w.ct, at, f, m.tcp_flags, m.icmp_id, ctx.now_ns) == -ENOSPC) {
+        if (ct_commit(dp->w.ct, ct_key(v, at), f, m.tcp_flags, m.icmp_id, ctx.now_ns) ==
+            -ENOSPC) {
             count(dp, DP_DROP_CT_FULL);
             return false;
         }

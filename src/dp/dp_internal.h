@@ -31,6 +31,10 @@ struct dp_port {
     char instance_id[ID_MAX];
     struct io_port *io;
     uint32_t slot;
+    /* The port's name in the conntrack table: unique for the life of the data plane (slot in
+     * the low bits, a creation count above), so entries never outlive or change owner with
+     * snapshot indices, which shift between snapshots, or with slots, which are reused. */
+    uint32_t ct_key;
     bool retiring; /* no new view names it; closed when the last view that did is freed */
 };
 
@@ -71,6 +75,11 @@ struct dp {
     struct dp_inst *insts;
     size_t n_insts, cap_insts;
     struct dp_port *slots[DP_MAX_PORTS]; /* control plane's ports by slot */
+    uint32_t ports_made;
+    /* Conntrack names of closed ports, for the worker to flush (the table is the worker's):
+     * a single-producer (control plane) single-consumer (worker) ring. */
+    uint32_t dead_keys[1024];
+    _Atomic uint32_t dead_head, dead_tail;
     int epfd;
     struct dp_worker w;
     struct dp_counters c;

@@ -366,13 +366,10 @@ static bool tcp_step(struct ct_entry *e, bool reply, uint8_t flags)
     switch ((enum ct_state)e->state) {
     case CT_TCP_TIME_WAIT:
     case CT_TCP_CLOSE:
-        if (syn && !ack) {
-            if (reply)
-                return false;
-            e->state = CT_TCP_SYN_SENT; /* the originator reuses its ports */
-            e->bits &= (uint8_t)~CT_FIN_REPLY;
-        }
-        return true;
+        /* A SYN after the close is a new connection, from either side, even on the same ports:
+         * the SG rules judge it as they judge any first packet (ct_commit then replaces this
+         * entry), or a connection the rules no longer allow would get in through an old one. */
+        return !(syn && !ack);
     case CT_TCP_SYN_SENT:
         if (reply && syn) {
             e->state = CT_TCP_SYN_RECV;

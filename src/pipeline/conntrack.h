@@ -97,8 +97,9 @@ void ct_table_free(struct ct_table *t); /* NULL is fine */
  * from now_ns. *is_reply (may be NULL) tells whether f goes against the direction of the packet
  * that created the entry. icmp_id is the echo identifier of an ICMP/ICMPv6 echo request or
  * reply and is ignored for every other packet. False for ICMP errors (see ct_related()), for
- * unknown flows, for timed-out entries, and for a SYN from the responder of a closed TCP
- * connection (TIME_WAIT or CLOSE): that is a new connection, which the SG rules must judge. */
+ * unknown flows, for timed-out entries, and for a SYN (without ACK) on a closed TCP connection
+ * (TIME_WAIT or CLOSE), from either side: that is a new connection, which the SG rules must
+ * judge. */
 bool ct_lookup(struct ct_table *t, uint32_t eni, const struct flow *f, uint8_t tcp_flags,
                uint16_t icmp_id, uint64_t now_ns, bool *is_reply);
 
@@ -129,7 +130,9 @@ bool ct_related(const struct ct_table *t, uint32_t eni, const struct flow *err,
 /* Reclaims timed-out entries, continuing a sweep over the slots where the previous call (or a
  * full ct_commit()) stopped. budget bounds the work: one unit per slot examined or entry
  * removed; a call never sweeps more than one pass over the table, so budget SIZE_MAX (or
- * 2 * slots) reclaims every entry timed out at now_ns. */
+ * 2.5 * capacity + 2) reclaims every entry timed out at now_ns. A timed-out entry keeps its
+ * slot until then (it lengthens probes and counts against capacity), so a worker calls this
+ * with a small budget for every vector of packets it processes. */
 void ct_expire(struct ct_table *t, uint64_t now_ns, size_t budget);
 
 /* Removes every entry of ENI eni (a deleted ENI). Walks the whole table: control plane only. */
