@@ -26,7 +26,7 @@ struct dp_inst {
 
 static const char *const extra_names[DP_DROP__COUNT - PL__CODE_COUNT] = {
     "malformed", "broadcast", "not_ip", "no_port", "tx_failed", "conntrack_allowance_exceeded",
-    "no_internet", "fragment", "router_address",
+    "no_internet", "fragment", "router_address", "mtu_exceeded",
 };
 
 static const char *drop_name(unsigned reason)
@@ -154,6 +154,13 @@ static void instances_wanted(const struct fib_snapshot *s, struct dp_instance **
         const struct fib_subnet *sn = &s->subnets[e->subnet];
         f->prefix_len = sn->cidr.len;
         f->gateway = sn->cidr.addr + 1;
+        for (size_t a = 0; a < e->n_ips6 && a < DP_MAX_ADDRS; a++)
+            memcpy(f->addrs6[f->n_addrs6++], e->ips6[a], 16);
+        if (f->n_addrs6 && sn->n_cidrs6) {
+            f->prefix6_len = sn->cidrs6[0].len;
+            memcpy(f->gateway6, sn->cidrs6[0].addr, 16);
+            f->gateway6[15] |= 1;
+        }
         f->mtu = DP_MTU;
     }
     /* Interfaces in device order, so eth0 comes first. */
@@ -178,7 +185,8 @@ static bool same_interfaces(const struct dp_instance *a, const struct dp_instanc
         if (strcmp(x->eni_id, y->eni_id) != 0 || x->device_index != y->device_index ||
             memcmp(x->mac, y->mac, 6) != 0 || x->n_addrs != y->n_addrs ||
             memcmp(x->addrs, y->addrs, x->n_addrs * sizeof x->addrs[0]) != 0 ||
-            x->prefix_len != y->prefix_len)
+            x->prefix_len != y->prefix_len || x->n_addrs6 != y->n_addrs6 ||
+            memcmp(x->addrs6, y->addrs6, x->n_addrs6 * 16) != 0)
             return false;
     }
     return true;

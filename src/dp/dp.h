@@ -34,6 +34,10 @@ struct dp_iface {
     size_t n_addrs;
     uint8_t prefix_len; /* the subnet's */
     uint32_t gateway;   /* the subnet router, base + 1 */
+    uint8_t addrs6[DP_MAX_ADDRS][16]; /* IPv6, network order */
+    size_t n_addrs6;
+    uint8_t prefix6_len;  /* the subnet's IPv6 block (a /64) */
+    uint8_t gateway6[16]; /* the subnet router's IPv6 address, <block>::1 */
     int mtu;
 };
 

@@ -128,6 +128,31 @@ static bool handle_router(struct dp *dp, const struct fib_subnet *sn, struct io_
     return false;
 }
 
+/* The subnet router's IPv6 address is <block>::1 (vpcd's choice: AWS's router answers on its
+ * link-local address), answering ping6 like the IPv4 router. */
+static bool handle_router6(struct dp *dp, const struct fib_subnet *sn, struct io_buf *b,
+                           const struct pkt_meta *m, bool *handled)
+{
+    static _Thread_local uint8_t scratch[IO_FRAME_MAX];
+    *handled = false;
+    for (size_t i = 0; i < sn->n_cidrs6 && !*handled; i++) {
+        uint8_t router[16];
+        memcpy(router, sn->cidrs6[i].addr, 16);
+        router[15] |= 1;
+        *handled = memcmp(m->flow.dst, router, 16) == 0;
+    }
+    if (!*handled)
+        return false;
+    if (m->flow.proto == FLOW_PROTO_ICMPV6 && m->flow.sport == PKT_ICMP6_ECHO_REQUEST &&
+        answer(b, scratch,
+               pkt_build_icmp6_echo_reply(scratch, sizeof scratch, b->data, m, dp_router_mac))) {
+        atomic_fetch_add_explicit(&dp->c.pings, 1, memory_order_relaxed);
+        return true;
+    }
+    count(dp, DP_DROP_NOT_OURS);
+    return false;
+}
+
 /* The pipeline may have translated the header (NAT): carry its answer into the frame. */
 static void apply_header(uint8_t *frame, struct pkt_meta *m, const struct flow *want)
 {
@@ -142,6 +167,35 @@ static void apply_header(uint8_t *frame, struct pkt_meta *m, const struct flow *
         if (m->flow.dport != want->dport)
             pkt_set_port(frame, m, true, want->dport);
     }
+}
+
+/* A packet larger than its path's MTU (reference 17): where AWS answers, the sender gets
+ * "fragmentation needed" (IPv4 with DF) or "packet too big" (IPv6) from its subnet router, so
+ * path MTU discovery works; a transit gateway drops silently, and vpcd does not fragment. The
+ * error goes straight back to the sender's interface. */
+static bool too_big(struct dp *dp, const struct fib_snapshot *s, const struct fib_eni *e,
+                    struct io_buf *b, const struct pkt_meta *m, const struct pl_result *res)
+{
+    static _Thread_local uint8_t scratch[IO_FRAME_MAX];
+    count(dp, DP_DROP_MTU);
+    if (res->mtu_silent || e->subnet == FIB_NONE)
+        return false;
+    const struct fib_subnet *sn = &s->subnets[e->subnet];
+    int len = -EINVAL;
+    if (m->kind == PKT_IPV4 && (m->flags & PKT_F_DF) && sn->has_ipv4) {
+        uint8_t router[4];
+        uint32_t be = htonl(sn->cidr.addr + 1);
+        memcpy(router, &be, 4);
+        len = pkt_build_icmp4_frag_needed(scratch, sizeof scratch, b->data, m, dp_router_mac,
+                                          router, res->mtu);
+    } else if (m->kind == PKT_IPV6 && sn->n_cidrs6) {
+        uint8_t router[16];
+        memcpy(router, sn->cidrs6[0].addr, 16);
+        router[15] |= 1;
+        len = pkt_build_icmp6_ptb(scratch, sizeof scratch, b->data, m, dp_router_mac, router,
+                                  res->mtu);
+    }
+    return answer(b, scratch, len);
 }
 
 bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
@@ -176,9 +230,11 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
         count(dp, DP_DROP_FRAGMENT);
         return false;
     }
-    if (m.kind == PKT_IPV4 && e->subnet != FIB_NONE) {
+    if (e->subnet != FIB_NONE) {
         bool handled;
-        bool answered = handle_router(dp, &s->subnets[e->subnet], b, &m, &handled);
+        bool answered = m.kind == PKT_IPV4
+                            ? handle_router(dp, &s->subnets[e->subnet], b, &m, &handled)
+                            : handle_router6(dp, &s->subnets[e->subnet], b, &m, &handled);
         if (handled)
             return answered;
     }
@@ -211,6 +267,8 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
             return false;
         }
     }
+    if (m.l3_len > res.mtu)
+        return too_big(dp, s, e, b, &m, &res);
     if (res.routed_hops && pkt_dec_ttl(b->data, &m, res.routed_hops) != 0) {
         count(dp, PL_TTL_EXPIRED);
         return false;

@@ -23,6 +23,7 @@ enum dp_drop_extra {
     DP_DROP_NO_INTERNET,                /* left for the internet, which is not built yet */
     DP_DROP_FRAGMENT,                   /* IP fragments (not reassembled) */
     DP_DROP_NOT_OURS,                   /* to the router's address, but not a ping */
+    DP_DROP_MTU,                        /* larger than the path MTU (after any ICMP error) */
     DP_DROP__COUNT
 };
 

@@ -10,6 +10,7 @@
 struct iface_config {
     struct netns_iface ifs[DP_MAX_IFACES];
     struct netns_addr4 addrs[DP_MAX_IFACES][DP_MAX_ADDRS];
+    struct netns_addr6 addrs6[DP_MAX_IFACES][DP_MAX_ADDRS];
 };
 
 static size_t configure(const struct dp_instance *in, struct iface_config *c)
@@ -25,8 +26,18 @@ static size_t configure(const struct dp_instance *in, struct iface_config *c)
             c->addrs[i][a] = (struct netns_addr4){.addr = f->addrs[a], .plen = f->prefix_len};
         ni->ipv4 = c->addrs[i];
         ni->n_ipv4 = f->n_addrs;
-        /* AWS gives the default route to eth0 only. */
+        for (size_t a = 0; a < f->n_addrs6; a++) {
+            memcpy(c->addrs6[i][a].addr, f->addrs6[a], 16);
+            c->addrs6[i][a].plen = f->prefix6_len;
+        }
+        ni->ipv6 = c->addrs6[i];
+        ni->n_ipv6 = f->n_addrs6;
+        /* AWS gives the default routes to eth0 only. */
         ni->gw4 = f->device_index == 0 ? f->gateway : 0;
+        if (f->device_index == 0 && f->n_addrs6) {
+            ni->has_gw6 = true;
+            memcpy(ni->gw6, f->gateway6, 16);
+        }
     }
     return in->n_ifs;
 }

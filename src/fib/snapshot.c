@@ -16,7 +16,7 @@ struct build {
     const struct model *m;
     struct fib_snapshot *s;
     size_t cap[FIB_OBJ__COUNT];
-    size_t cap_refs, cap_addr, cap_public;
+    size_t cap_refs, cap_addr, cap_public, cap_addr6;
     struct hmap subnet_rtb; /* subnet id -> route table id (explicit associations) */
 };
 
@@ -321,6 +321,14 @@ static int addr_cmp(const void *pa, const void *pb)
     return 0;
 }
 
+static int addr6_cmp(const void *pa, const void *pb)
+{
+    const struct fib_addr6 *a = pa, *b = pb;
+    if (a->vpc != b->vpc)
+        return a->vpc < b->vpc ? -1 : 1;
+    return memcmp(a->addr, b->addr, 16);
+}
+
 static const struct fib_addr *addr_search(const struct fib_addr *arr, size_t n, uint32_t key,
                                           uint32_t addr, bool any_addr)
 {
@@ -355,6 +363,9 @@ static void resolve_eni(struct build *b, const struct eni *e, struct fib_eni *f)
     f->n_ips4 = e->n_private_ips;
     f->ips4 = xcalloc(e->n_private_ips ? e->n_private_ips : 1, sizeof *f->ips4);
     memcpy(f->ips4, e->private_ips, e->n_private_ips * sizeof *f->ips4);
+    f->n_ips6 = e->n_ipv6_addrs;
+    f->ips6 = xcalloc(e->n_ipv6_addrs ? e->n_ipv6_addrs : 1, sizeof *f->ips6);
+    memcpy(f->ips6, e->ipv6_addrs, e->n_ipv6_addrs * sizeof *f->ips6);
     f->sgs = xcalloc(e->n_groups ? e->n_groups : 1, sizeof *f->sgs);
     for (size_t i = 0; i < e->n_groups; i++) {
         uint32_t g = fib_find(s, FIB_OBJ_SG, e->groups[i]);
@@ -376,6 +387,13 @@ static void resolve_eni(struct build *b, const struct eni *e, struct fib_eni *f)
         }
     }
     uint32_t ei = (uint32_t)(f - s->enis);
+    for (size_t i = 0; i < e->n_ipv6_addrs && f->vpc != FIB_NONE; i++) {
+        s->by_addr6 = xgrow(s->by_addr6, &b->cap_addr6, s->n_by_addr6, sizeof *s->by_addr6);
+        struct fib_addr6 *a6 = &s->by_addr6[s->n_by_addr6++];
+        a6->vpc = f->vpc;
+        memcpy(a6->addr, e->ipv6_addrs[i], 16);
+        a6->eni = ei;
+    }
     for (size_t i = 0; i < e->n_private_ips && f->vpc != FIB_NONE; i++) {
         struct fib_addr a = {.key = f->vpc, .addr = e->private_ips[i], .eni = ei};
         const struct eip *x = eip_for_eni(e->hdr.scope, e->hdr.id, e->private_ips[i]);
@@ -821,6 +839,8 @@ struct fib_snapshot *fib_snapshot_build_from(const struct model *m,
         qsort(b.s->by_addr, b.s->n_by_addr, sizeof *b.s->by_addr, addr_cmp);
     if (b.s->n_by_public)
         qsort(b.s->by_public, b.s->n_by_public, sizeof *b.s->by_public, addr_cmp);
+    if (b.s->n_by_addr6)
+        qsort(b.s->by_addr6, b.s->n_by_addr6, sizeof *b.s->by_addr6, addr6_cmp);
     hmap_destroy(&b.subnet_rtb);
     return b.s;
 }
@@ -857,8 +877,10 @@ void fib_snapshot_unref(struct fib_snapshot *s)
     }
     for (size_t i = 0; i < s->n_enis; i++) {
         free(s->enis[i].ips4);
+        free(s->enis[i].ips6);
         free(s->enis[i].sgs);
     }
+    free(s->by_addr6);
     for (size_t i = 0; i < s->n_tgw_attaches; i++) {
         free(s->tgw_attaches[i].subnets);
         free(s->tgw_attaches[i].enis);
@@ -891,6 +913,33 @@ uint32_t fib_eni_by_addr(const struct fib_snapshot *s, uint32_t vpc, uint32_t ad
 {
     const struct fib_addr *a = addr_search(s->by_addr, s->n_by_addr, vpc, addr, false);
     return a ? a->eni : FIB_NONE;
+}
+
+uint32_t fib_eni_by_addr6(const struct fib_snapshot *s, uint32_t vpc, const uint8_t *addr)
+{
+    size_t lo = 0, hi = s->n_by_addr6;
+    struct fib_addr6 key = {.vpc = vpc};
+    memcpy(key.addr, addr, 16);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = addr6_cmp(&s->by_addr6[mid], &key);
+        if (c == 0)
+            return s->by_addr6[mid].eni;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return FIB_NONE;
+}
+
+uint32_t fib_eni_at(const struct fib_snapshot *s, uint32_t vpc, int family, const uint8_t *addr)
+{
+    if (family == 6)
+        return fib_eni_by_addr6(s, vpc, addr);
+    uint32_t a4;
+    memcpy(&a4, addr, 4);
+    return fib_eni_by_addr(s, vpc, ntohl(a4));
 }
 
 uint32_t fib_public_of(const struct fib_snapshot *s, uint32_t eni, uint32_t addr)
@@ -953,6 +1002,12 @@ bool fib_vpc_has_addr(const struct fib_snapshot *s, uint32_t vpc, int family, co
 
 bool fib_eni_has_addr(const struct fib_eni *e, int family, const uint8_t *addr)
 {
+    if (family == 6) {
+        for (size_t i = 0; i < e->n_ips6; i++)
+            if (memcmp(e->ips6[i], addr, 16) == 0)
+                return true;
+        return false;
+    }
     if (family != 4)
         return false;
     uint32_t a4;
@@ -1084,6 +1139,11 @@ void fib_snapshot_print(const struct fib_snapshot *s, struct strbuf *out)
                 ip4_format(pub, a);
                 strbuf_printf(out, "=%s", a);
             }
+        }
+        for (size_t k = 0; k < e->n_ips6; k++) {
+            char a6[IP6_STRLEN];
+            ip6_format(e->ips6[k], a6);
+            strbuf_printf(out, " %s", a6);
         }
         for (size_t k = 0; k < e->n_sgs; k++)
             strbuf_printf(out, " %s", s->sgs[e->sgs[k]].id);

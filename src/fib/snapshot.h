@@ -62,6 +62,8 @@ struct fib_eni {
     uint32_t subnet, vpc;
     uint32_t *ips4; /* owned, host order; [0] is the primary address */
     size_t n_ips4;
+    uint8_t (*ips6)[16]; /* owned, network order */
+    size_t n_ips6;
     uint32_t *sgs; /* owned; indices into sgs[] */
     size_t n_sgs;
     bool source_dest_check;
@@ -190,6 +192,13 @@ struct fib_addr {
     uint32_t public_ip; /* by_addr: the public address mapped to it, or 0 */
 };
 
+/* One IPv6 address of an ENI, for (VPC, address) -> ENI. */
+struct fib_addr6 {
+    uint32_t vpc;
+    uint8_t addr[16];
+    uint32_t eni;
+};
+
 enum fib_obj {
     FIB_OBJ_VPC,
     FIB_OBJ_SUBNET,
@@ -241,6 +250,8 @@ struct fib_snapshot {
     size_t n_by_addr;
     struct fib_addr *by_public; /* sorted by (key = public address) */
     size_t n_by_public;
+    struct fib_addr6 *by_addr6; /* sorted by (vpc, addr) */
+    size_t n_by_addr6;
     struct hmap ids;          /* id -> struct fib_ref (owned array refs) */
     struct fib_ref *refs_arr;
     size_t n_refs;
@@ -274,6 +285,10 @@ void fib_snapshot_print(const struct fib_snapshot *s, struct strbuf *out);
 uint32_t fib_find(const struct fib_snapshot *s, enum fib_obj type, const char *id);
 /* The ENI holding private IPv4 address addr (host order) in VPC vpc, or FIB_NONE. */
 uint32_t fib_eni_by_addr(const struct fib_snapshot *s, uint32_t vpc, uint32_t addr);
+/* The ENI holding IPv6 address addr (16 network-order bytes) in VPC vpc, or FIB_NONE. */
+uint32_t fib_eni_by_addr6(const struct fib_snapshot *s, uint32_t vpc, const uint8_t *addr);
+/* Either family: addr is 4 or 16 network-order bytes. */
+uint32_t fib_eni_at(const struct fib_snapshot *s, uint32_t vpc, int family, const uint8_t *addr);
 /* The public IPv4 address mapped to (eni, private address), or 0. */
 uint32_t fib_public_of(const struct fib_snapshot *s, uint32_t eni, uint32_t addr);
 /* The ENI a public IPv4 address maps to (and its private address), or FIB_NONE. */
@@ -283,7 +298,7 @@ uint32_t fib_subnet_for_addr(const struct fib_snapshot *s, uint32_t vpc, int fam
                              const uint8_t *addr);
 /* True if the address lies in one of the VPC's blocks of that family. */
 bool fib_vpc_has_addr(const struct fib_snapshot *s, uint32_t vpc, int family, const uint8_t *addr);
-/* True if the ENI owns the address (IPv4 only today). */
+/* True if the ENI owns the address (4 or 16 network-order bytes). */
 bool fib_eni_has_addr(const struct fib_eni *e, int family, const uint8_t *addr);
 
 #endif

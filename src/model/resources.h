@@ -959,6 +959,8 @@ struct eni {
     uint8_t mac[6];
     uint32_t *private_ips;   /* owned; host order; [0] is the primary address */
     size_t n_private_ips;
+    uint8_t (*ipv6_addrs)[16]; /* owned; network order; from the subnet's IPv6 blocks */
+    size_t n_ipv6_addrs;
     char (*groups)[ID_MAX];  /* owned; security group ids */
     size_t n_groups;
     bool source_dest_check;

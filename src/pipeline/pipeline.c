@@ -89,6 +89,14 @@ static void sync_drop(struct run *r, struct pl_hop *h)
         *h = r->out->where;
 }
 
+static void path_mtu(struct run *r, uint16_t mtu, bool silent)
+{
+    if (mtu < r->out->mtu) {
+        r->out->mtu = mtu;
+        r->out->mtu_silent = silent;
+    }
+}
+
 /* ---- addresses ---- */
 
 static uint32_t addr4(const uint8_t *a)
@@ -161,9 +169,9 @@ static bool sg_rule_matches(const struct fib_snapshot *s, const struct fib_sg_ru
     }
     if (r->peer == FIB_SG_PEER_CIDR)
         return r->family == f->family && in_prefix(r->net, r->len, peer_addr);
-    if (!refs_ok || r->group == FIB_NONE || f->family != 4)
+    if (!refs_ok || r->group == FIB_NONE)
         return false;
-    uint32_t other = fib_eni_by_addr(s, s->sgs[r->group].vpc, addr4(peer_addr));
+    uint32_t other = fib_eni_at(s, s->sgs[r->group].vpc, f->family, peer_addr);
     return other != FIB_NONE && eni_in_group(&s->enis[other], r->group);
 }
 
@@ -340,7 +348,7 @@ static void deliver_in_vpc(struct run *r, uint32_t vpc, uint32_t from)
     }
     if (dsn != from && !acl_stage(r, dsn, false))
         return;
-    uint32_t eni = r->f.family == 4 ? fib_eni_by_addr(s, vpc, addr4(r->f.dst)) : FIB_NONE;
+    uint32_t eni = fib_eni_at(s, vpc, r->f.family, r->f.dst);
     if (eni == FIB_NONE) {
         fail(r, PL_NO_POSSIBLE_DESTINATION, NULL, PL_HOP_ENI, "", vpc, dsn);
         return;
@@ -370,8 +378,10 @@ static void via_peering(struct run *r, uint32_t vpc, const struct fib_route *rou
         fail(r, PL_PCX_REQUIRES_ADDRESS_IN_VPC_CIDR, h, PL_HOP_PCX, pcx_id, vpc, FIB_NONE);
         return;
     }
-    if (strcmp(s->vpcs[peer].region, s->vpcs[vpc].region) != 0)
+    if (strcmp(s->vpcs[peer].region, s->vpcs[vpc].region) != 0) {
         r->refs_ok = false;
+        path_mtu(r, 1500, false);
+    }
     deliver_in_vpc(r, peer, FIB_NONE);
 }
 
@@ -413,6 +423,7 @@ static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib
         return;
     r->via_tgw = true;
     r->refs_ok = false;
+    path_mtu(r, 8500, true);
     tgw_route(r, ai, az);
 }
 
@@ -500,6 +511,7 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
 
 static void to_internet(struct run *r, uint32_t gw, bool eigw)
 {
+    path_mtu(r, 1500, false);
     rec(r, PL_HOP_INTERNET, "internet", FIB_NONE, FIB_NONE);
     r->out->outcome = PL_TO_INTERNET;
     r->out->gateway = gw;
@@ -755,7 +767,7 @@ static void send_from_subnet(struct run *r, uint32_t subnet, uint32_t sender)
     const struct fib_snapshot *s = r->s;
     const struct fib_subnet *sn = &s->subnets[subnet];
     if (subnet_has(sn, &r->f, r->f.dst)) {
-        uint32_t peer = r->f.family == 4 ? fib_eni_by_addr(s, sn->vpc, addr4(r->f.dst)) : FIB_NONE;
+        uint32_t peer = fib_eni_at(s, sn->vpc, r->f.family, r->f.dst);
         if (peer == FIB_NONE || peer == sender) {
             fail(r, PL_NO_POSSIBLE_DESTINATION, NULL, PL_HOP_ENI, "", sn->vpc, subnet);
             return;
@@ -779,6 +791,7 @@ static uint32_t vpc_of_ipv6(const struct fib_snapshot *s, const uint8_t *addr)
 static void from_internet(struct run *r, uint32_t igw_hint)
 {
     const struct fib_snapshot *s = r->s;
+    path_mtu(r, 1500, false);
     rec(r, PL_HOP_INTERNET, "internet", FIB_NONE, FIB_NONE);
     const char *hint_id = igw_hint != FIB_NONE ? s->igws[igw_hint].id : "internet";
     if (r->f.family == 6) {
@@ -837,6 +850,7 @@ void pipeline_run(const struct fib_snapshot *s, const struct pl_packet *p,
 {
     memset(out, 0, sizeof *out);
     out->eni = out->gateway = FIB_NONE;
+    out->mtu = 9001;
     struct run r = {
         .s = s,
         .h = hooks,

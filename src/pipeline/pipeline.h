@@ -141,6 +141,11 @@ struct pl_result {
     bool via_eigw;
     struct flow f;         /* the header as it arrives (after any NAT) */
     unsigned routed_hops;  /* router hops passed: the data plane decrements TTL by this */
+    /* The path's MTU (reference 17): 9001 within a region, 1500 over an inter-region peering
+     * or an internet gateway, 8500 through a transit gateway. mtu_silent: the smallest link
+     * is a TGW's, which drops larger packets without an ICMP error. */
+    uint16_t mtu;
+    bool mtu_silent;
     enum pl_code code;     /* PL_DROPPED: why */
     struct pl_hop where;   /* PL_DROPPED: the component that dropped it (kind/id/details) */
 };

@@ -27,23 +27,27 @@ static uint16_t csum(const uint8_t *p, size_t n, uint32_t sum)
 
 static const uint8_t any_mac[6] = {0x02, 0, 0, 0, 0, 0x99};
 
+/* Payload bytes and the DF bit of the next ip4_frame() (the MTU test changes them). */
+static size_t frame_payload = 4;
+static bool frame_df = true;
+
 /* An IPv4 frame from src to dst (host order) with proto and an L4 header of l4len bytes
  * (TCP: sport, dport, flags; UDP: ports; ICMP: echo request id=sport). */
 static size_t ip4_frame(uint8_t *f, const uint8_t src_mac[6], uint32_t src, uint32_t dst,
                         uint8_t proto, uint16_t sport, uint16_t dport, uint8_t tcp_flags,
                         uint8_t ttl)
 {
-    memset(f, 0, 128);
+    memset(f, 0, 14 + 20 + 20 + frame_payload);
     memcpy(f, any_mac, 6);
     memcpy(f + 6, src_mac, 6);
     f[12] = 0x08;
     uint8_t *ip = f + 14;
     size_t l4 = proto == 6 ? 20 : 8;
-    size_t tot = 20 + l4 + 4;
+    size_t tot = 20 + l4 + frame_payload;
     ip[0] = 0x45;
     ip[2] = (uint8_t)(tot >> 8);
     ip[3] = (uint8_t)tot;
-    ip[6] = 0x40; /* DF */
+    ip[6] = frame_df ? 0x40 : 0; /* DF */
     ip[8] = ttl;
     ip[9] = proto;
     uint32_t s = htonl(src), d = htonl(dst);
@@ -68,22 +72,23 @@ static size_t ip4_frame(uint8_t *f, const uint8_t src_mac[6], uint32_t src, uint
             t[13] = tcp_flags;
             t[14] = 0xff;
         } else {
-            t[4] = (uint8_t)((l4 + 4) >> 8);
-            t[5] = (uint8_t)(l4 + 4);
+            t[4] = (uint8_t)((l4 + frame_payload) >> 8);
+            t[5] = (uint8_t)(l4 + frame_payload);
         }
     }
-    memcpy(t + l4, "data", 4);
+    for (size_t i = 0; i < frame_payload; i++)
+        t[l4 + i] = (uint8_t)"data"[i % 4];
     /* L4 checksum over the pseudo-header. */
     uint8_t ph[12];
     memcpy(ph, ip + 12, 8);
     ph[8] = 0;
     ph[9] = proto;
-    ph[10] = (uint8_t)((l4 + 4) >> 8);
-    ph[11] = (uint8_t)(l4 + 4);
+    ph[10] = (uint8_t)((l4 + frame_payload) >> 8);
+    ph[11] = (uint8_t)(l4 + frame_payload);
     uint32_t sum = 0;
     for (int i = 0; i < 12; i += 2)
         sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
-    uint16_t lc = csum(t, l4 + 4, proto == 1 ? 0 : sum);
+    uint16_t lc = csum(t, l4 + frame_payload, proto == 1 ? 0 : sum);
     size_t at = proto == 6 ? 16 : proto == 17 ? 6 : 2;
     t[at] = (uint8_t)(lc >> 8);
     t[at + 1] = (uint8_t)lc;
@@ -317,10 +322,116 @@ static void stop_and_terminate(void **state)
     net_destroy(&n);
 }
 
+
+/* An inter-region peering has a 1500-byte MTU: a larger packet with DF gets "fragmentation
+ * needed" (next-hop MTU 1500) from the sender's subnet router, without DF it is dropped and
+ * counted, and a 1500-byte packet passes. */
+static void path_mtu_over_inter_region_peering(void **state)
+{
+    (void)state;
+    struct model *m = model_new(NULL);
+    struct merr err;
+    struct scope *us = model_scope(m, "000000000000", "us-east-1");
+    struct scope *eu = model_scope(m, "000000000000", "eu-west-1");
+    struct vpc_create_args va = {.cidr = "10.0.0.0/16"};
+    struct vpc *a, *b;
+    assert_int_equal(vpc_create(m, us, &va, &a, &err), 0);
+    va.cidr = "10.1.0.0/16";
+    assert_int_equal(vpc_create(m, eu, &va, &b, &err), 0);
+    char a_id[ID_MAX], b_id[ID_MAX], a_rtb[ID_MAX], b_rtb[ID_MAX], a_sg[ID_MAX], b_sg[ID_MAX];
+    snprintf(a_id, ID_MAX, "%s", a->hdr.id);
+    snprintf(b_id, ID_MAX, "%s", b->hdr.id);
+    snprintf(a_rtb, ID_MAX, "%s", a->main_rtb_id);
+    snprintf(b_rtb, ID_MAX, "%s", b->main_rtb_id);
+    snprintf(a_sg, ID_MAX, "%s", a->default_sg_id);
+    snprintf(b_sg, ID_MAX, "%s", b->default_sg_id);
+    struct subnet *sa, *sb;
+    struct subnet_create_args ca = {.vpc_id = a_id, .cidr = "10.0.1.0/24"};
+    assert_int_equal(subnet_create(m, us, &ca, &sa, &err), 0);
+    ca.vpc_id = b_id;
+    ca.cidr = "10.1.1.0/24";
+    assert_int_equal(subnet_create(m, eu, &ca, &sb, &err), 0);
+    struct pcx *p;
+    struct pcx_create_args pa = {.vpc_id = a_id, .peer_vpc_id = b_id, .peer_region = "eu-west-1"};
+    assert_int_equal(pcx_create(m, us, &pa, &p, &err), 0);
+    char pcx[ID_MAX];
+    snprintf(pcx, ID_MAX, "%s", p->hdr.id);
+    assert_int_equal(pcx_accept(m, eu, pcx, &p, &err), 0);
+    struct route_dest_args d = {.cidr = "10.1.0.0/16"};
+    struct route_target_args t = {.pcx_id = pcx};
+    assert_int_equal(route_create(m, us, a_rtb, &d, &t, &err), 0);
+    d.cidr = "10.0.0.0/16";
+    assert_int_equal(route_create(m, eu, b_rtb, &d, &t, &err), 0);
+    struct sg_rule_spec spec = {.protocol = "-1", .from_port = SG_PORT_ABSENT,
+                                .to_port = SG_PORT_ABSENT, .peer_kind = SG_PEER_CIDR4,
+                                .peer = "10.0.0.0/8"};
+    char ids[1][ID_MAX];
+    assert_int_equal(sg_rule_spec_check(&spec, false, &err), 0);
+    assert_int_equal(sg_authorize(m, us, a_sg, false, &spec, 1, ids, &err), 0);
+    assert_int_equal(sg_authorize(m, eu, b_sg, false, &spec, 1, ids, &err), 0);
+    struct inst_run_args ia = {.image_id = "ami-12345678", .subnet_id = sa->hdr.id,
+                               .private_ip = "10.0.1.10", .min_count = 1, .max_count = 1};
+    struct instance **out;
+    size_t n_out;
+    assert_int_equal(instance_run(m, us, &ia, &out, &n_out, &err), 0);
+    char ea[ID_MAX];
+    snprintf(ea, ID_MAX, "%s", out[0]->eni_id);
+    uint8_t mac_a[6];
+    memcpy(mac_a, eni_find(m, us, ea)->mac, 6);
+    free(out);
+    ia.subnet_id = sb->hdr.id;
+    ia.private_ip = "10.1.1.10";
+    assert_int_equal(instance_run(m, eu, &ia, &out, &n_out, &err), 0);
+    char eb[ID_MAX];
+    snprintf(eb, ID_MAX, "%s", out[0]->eni_id);
+    free(out);
+    struct dp_port_ops ops = {.instance_up = mem_up};
+    struct dp *dp = dp_new(&ops);
+    dp_sync(dp, m);
+    static uint8_t f[IO_FRAME_MAX], got[IO_FRAME_MAX];
+    struct io_port *pa_ = dp_port_of(dp, ea), *pb_ = dp_port_of(dp, eb);
+    frame_payload = 1500 - 28; /* exactly 1500 bytes of IP */
+    size_t len = ip4_frame(f, mac_a, ip("10.0.1.10"), ip("10.1.1.10"), 17, 5000, 53, 0, 64);
+    assert_true(io_mem_inject(pa_, f, len));
+    dp_poll(dp, 0);
+    assert_int_equal(io_mem_take(pb_, got, sizeof got), (int)len);
+    frame_payload = 2000;
+    len = ip4_frame(f, mac_a, ip("10.0.1.10"), ip("10.1.1.10"), 17, 5000, 53, 0, 64);
+    assert_true(io_mem_inject(pa_, f, len));
+    dp_poll(dp, 0);
+    assert_int_equal(io_mem_take(pb_, got, sizeof got), -1);
+    int r = io_mem_take(pa_, got, sizeof got);
+    assert_true(r > 0);
+    struct pkt_meta pm;
+    assert_int_equal(pkt_parse(got, (size_t)r, &pm), 0);
+    assert_int_equal(pm.flow.proto, FLOW_PROTO_ICMP);
+    assert_int_equal(pm.flow.sport, 3); /* destination unreachable */
+    assert_int_equal(pm.flow.dport, 4); /* fragmentation needed */
+    assert_int_equal(got[14 + 20 + 6] << 8 | got[14 + 20 + 7], 1500); /* next-hop MTU */
+    uint32_t router = htonl(ip("10.0.1.1"));
+    assert_memory_equal(pm.flow.src, &router, 4);
+    frame_df = false;
+    len = ip4_frame(f, mac_a, ip("10.0.1.10"), ip("10.1.1.10"), 17, 5000, 53, 0, 64);
+    assert_true(io_mem_inject(pa_, f, len));
+    dp_poll(dp, 0);
+    assert_int_equal(io_mem_take(pb_, got, sizeof got), -1);
+    assert_int_equal(io_mem_take(pa_, got, sizeof got), -1);
+    struct strbuf metrics;
+    strbuf_init(&metrics);
+    dp_metrics(dp, &metrics);
+    assert_non_null(strstr(metrics.data, "vpcd_dp_drops_total{reason=\"mtu_exceeded\"} 2\n"));
+    strbuf_destroy(&metrics);
+    frame_payload = 4;
+    frame_df = true;
+    dp_free(dp);
+    model_free(m);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(arp_and_router),
     cmocka_unit_test(forwarding_and_tracking),
     cmocka_unit_test(stop_and_terminate),
+    cmocka_unit_test(path_mtu_over_inter_region_peering),
 };
 
 UNIT_MAIN(tests)
