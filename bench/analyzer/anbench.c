@@ -66,14 +66,14 @@ static void build(struct net *n, int n_vpcs, int subnets_per_vpc, int routes_per
     must(tgw_create(n->m, n->s, "bench", &o, NULL, &t, &err), &err, "tgw");
     char tgw_id[ID_MAX];
     snprintf(tgw_id, sizeof tgw_id, "%s", t->hdr.id);
-    char (*tables)[ID_MAX] = calloc((size_t)n_tgw_tables, ID_MAX);
+    char(*tables)[ID_MAX] = calloc((size_t)n_tgw_tables, ID_MAX);
     for (int i = 0; i < n_tgw_tables; i++) {
         struct tgw_rtb *rt;
         must(tgw_rtb_create(n->m, n->s, tgw_id, NULL, &rt, &err), &err, "tgw rtb");
         snprintf(tables[i], ID_MAX, "%s", rt->hdr.id);
     }
     n->instances = calloc((size_t)(n_vpcs * instances_per_vpc), ID_MAX);
-    char (*attaches)[ID_MAX] = calloc((size_t)n_vpcs, ID_MAX);
+    char(*attaches)[ID_MAX] = calloc((size_t)n_vpcs, ID_MAX);
     for (int v = 0; v < n_vpcs; v++) {
         char cidr[32];
         snprintf(cidr, sizeof cidr, "10.%d.0.0/16", v);
@@ -83,8 +83,10 @@ static void build(struct net *n, int n_vpcs, int subnets_per_vpc, int routes_per
         char vpc_id[ID_MAX], sg_id[ID_MAX];
         snprintf(vpc_id, sizeof vpc_id, "%s", vpc->hdr.id);
         snprintf(sg_id, sizeof sg_id, "%s", vpc->default_sg_id);
-        struct sg_rule_spec spec = {.protocol = "-1", .from_port = SG_PORT_ABSENT,
-                                    .to_port = SG_PORT_ABSENT, .peer_kind = SG_PEER_CIDR4,
+        struct sg_rule_spec spec = {.protocol = "-1",
+                                    .from_port = SG_PORT_ABSENT,
+                                    .to_port = SG_PORT_ABSENT,
+                                    .peer_kind = SG_PEER_CIDR4,
                                     .peer = "10.0.0.0/8"};
         char ids[1][ID_MAX];
         must(sg_rule_spec_check(&spec, false, &err), &err, "rule");
@@ -105,10 +107,14 @@ static void build(struct net *n, int n_vpcs, int subnets_per_vpc, int routes_per
             snprintf(subnets[k], ID_MAX, "%s", sn->hdr.id);
         }
         const char *att_subnets[3] = {subnets[0], subnets[1], subnets[2]};
-        struct tgw_vpc_attach_args aa = {.tgw_id = tgw_id, .vpc_id = vpc_id,
-                                         .subnet_ids = att_subnets, .n_subnets = 3,
-                                         .dns_support = -1, .ipv6_support = -1,
-                                         .appliance_mode = -1, .sg_ref = -1};
+        struct tgw_vpc_attach_args aa = {.tgw_id = tgw_id,
+                                         .vpc_id = vpc_id,
+                                         .subnet_ids = att_subnets,
+                                         .n_subnets = 3,
+                                         .dns_support = -1,
+                                         .ipv6_support = -1,
+                                         .appliance_mode = -1,
+                                         .sg_ref = -1};
         struct tgw_attach *at;
         must(tgw_vpc_attach_create(n->m, n->s, &aa, &at, &err), &err, "attach");
         snprintf(attaches[v], ID_MAX, "%s", at->hdr.id);
@@ -138,8 +144,10 @@ static void build(struct net *n, int n_vpcs, int subnets_per_vpc, int routes_per
         }
         for (int i = 0; i < instances_per_vpc; i++) {
             int k = (int)(rnd() % (unsigned)subnets_per_vpc);
-            struct inst_run_args ia = {.image_id = "ami-12345678", .subnet_id = subnets[k],
-                                       .min_count = 1, .max_count = 1};
+            struct inst_run_args ia = {.image_id = "ami-12345678",
+                                       .subnet_id = subnets[k],
+                                       .min_count = 1,
+                                       .max_count = 1};
             struct instance **out;
             size_t n_out;
             must(instance_run(n->m, n->s, &ia, &out, &n_out, &err), &err, "instance");
@@ -185,8 +193,11 @@ int main(int argc, char **argv)
             const char *b = n.instances[rnd() % n.n_instances];
             if (a == b)
                 continue;
-            struct an_request rq = {.source = a, .destination = b, .protocol = 6,
-                                    .destination_port = 443, .source_port = -1};
+            struct an_request rq = {.source = a,
+                                    .destination = b,
+                                    .protocol = 6,
+                                    .destination_port = 443,
+                                    .source_port = -1};
             if (analyzer_run(s, &rq, res, &err) != 0) {
                 fprintf(stderr, "anbench: %s\n", err.message);
                 return 1;

@@ -77,8 +77,7 @@ int analyzer_check(const struct model *m, const struct scope *caller, const stru
                    struct merr *err)
 {
     if (!rq->source || !*rq->source)
-        return merr_set(err, "MissingParameter",
-                        "The request must contain the parameter Source.");
+        return merr_set(err, "MissingParameter", "The request must contain the parameter Source.");
     if (endpoint_check(m, caller, rq->source, false, err))
         return -1;
     if (rq->destination && *rq->destination) {
@@ -93,13 +92,11 @@ int analyzer_check(const struct model *m, const struct scope *caller, const stru
             return merr_set(err, "InvalidParameterValue",
                             "The source and the destination are the same resource.");
     } else if (!rq->destination_ip || !*rq->destination_ip) {
-        return merr_set(err, "InvalidParameterValue",
-                        "Specify a Destination or a DestinationIp.");
+        return merr_set(err, "InvalidParameterValue", "Specify a Destination or a DestinationIp.");
     }
     uint32_t ip;
     if (rq->source_ip && *rq->source_ip && ip4_parse(rq->source_ip, &ip))
-        return merr_set(err, "InvalidParameterValue", "Invalid IPv4 address: %s",
-                        rq->source_ip);
+        return merr_set(err, "InvalidParameterValue", "Invalid IPv4 address: %s", rq->source_ip);
     if (rq->destination_ip && *rq->destination_ip && ip4_parse(rq->destination_ip, &ip))
         return merr_set(err, "InvalidParameterValue", "Invalid IPv4 address: %s",
                         rq->destination_ip);
@@ -184,9 +181,9 @@ static struct flow reply_of(const struct flow *f)
 }
 
 struct an_target {
-    uint32_t eni;     /* the ENI that must receive it, or FIB_NONE */
-    uint32_t igw;     /* the gateway it must leave by (internet destinations), or FIB_NONE */
-    uint32_t addr;    /* the destination address (host order) */
+    uint32_t eni;        /* the ENI that must receive it, or FIB_NONE */
+    uint32_t igw;        /* the gateway it must leave by (internet destinations), or FIB_NONE */
+    uint32_t addr;       /* the destination address (host order) */
     const char *through; /* a component the packet must pass (transit_ends), or NULL */
 };
 
@@ -321,8 +318,10 @@ static void analyze(const struct fib_snapshot *s, const struct pl_packet *first,
     struct an_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     struct pipeline_hooks fwd_hooks = {.ctx = &ctx, .nat_out = an_nat_out};
-    struct pipeline_hooks ret_hooks = {
-        .ctx = &ctx, .sg_tracked = an_tracked, .nat_in = an_nat_in, .eigw_tracked = an_eigw_tracked};
+    struct pipeline_hooks ret_hooks = {.ctx = &ctx,
+                                       .sg_tracked = an_tracked,
+                                       .nat_in = an_nat_in,
+                                       .eigw_tracked = an_eigw_tracked};
     static _Thread_local struct pl_trace leg;
     struct pl_trace *legp = want_trace ? &leg : NULL;
     out->path_found = true;
@@ -369,8 +368,7 @@ int analyzer_run(const struct fib_snapshot *s, const struct an_request *rq, stru
         if (te >= 0) {
             if (fib_find(s, transit_ends[te].obj, rq->destination) == FIB_NONE)
                 return merr_set(err, "InvalidParameterValue",
-                                "The resource %s of the path no longer exists.",
-                                rq->destination);
+                                "The resource %s of the path no longer exists.", rq->destination);
             through = rq->destination;
         } else if (resolve(s, rq->destination, &dst_eni, &dst_igw, err)) {
             return -1;

@@ -21,20 +21,20 @@
 
 /* What CreateNetworkInsightsPath stores. Strings are borrowed for the call. */
 struct an_request {
-    const char *source;      /* i-..., eni-..., igw-... (required) */
-    const char *destination; /* i-..., eni-..., igw-..., or NULL when destination_ip is given;
-                              * or a component the packet passes (tgw-attach-, tgw-, pcx-,
-                              * nat-; needs destination_ip; no return path is analyzed) */
-    const char *source_ip;   /* SourceIp / FilterAtSource.SourceAddress; NULL: the source's */
+    const char *source;         /* i-..., eni-..., igw-... (required) */
+    const char *destination;    /* i-..., eni-..., igw-..., or NULL when destination_ip is given;
+                                 * or a component the packet passes (tgw-attach-, tgw-, pcx-,
+                                 * nat-; needs destination_ip; no return path is analyzed) */
+    const char *source_ip;      /* SourceIp / FilterAtSource.SourceAddress; NULL: the source's */
     const char *destination_ip; /* DestinationIp / FilterAtDestination...; NULL: the dest's */
-    int protocol;            /* 6 tcp, 17 udp, 1 icmp */
-    int destination_port;    /* -1: not given (the analyzer uses 1 as a representative) */
-    int source_port;         /* -1: not given (the analyzer uses an ephemeral 49152) */
+    int protocol;               /* 6 tcp, 17 udp, 1 icmp */
+    int destination_port;       /* -1: not given (the analyzer uses 1 as a representative) */
+    int source_port;            /* -1: not given (the analyzer uses an ephemeral 49152) */
 };
 
 /* One analyzed direction. */
 struct an_path {
-    bool run;            /* false: not analyzed (the return path of a blocked forward path) */
+    bool run; /* false: not analyzed (the return path of a blocked forward path) */
     bool arrived;
     struct pl_trace trace;
     struct pl_result result; /* the last pipeline_run of this direction */

@@ -25,8 +25,10 @@ struct dp_inst {
 };
 
 static const char *const extra_names[DP_DROP__COUNT - PL__CODE_COUNT] = {
-    "malformed", "broadcast", "not_ip", "no_port", "tx_failed", "conntrack_allowance_exceeded",
-    "no_internet", "fragment", "router_address", "mtu_exceeded",
+    "malformed",    "broadcast", "not_ip",
+    "no_port",      "tx_failed", "conntrack_allowance_exceeded",
+    "no_internet",  "fragment",  "router_address",
+    "mtu_exceeded",
 };
 
 static const char *drop_name(unsigned reason)

@@ -22,8 +22,8 @@
 #include "lib/strbuf.h"
 #include "model/model.h"
 
-#define DP_MAX_IFACES 8   /* interfaces per instance */
-#define DP_MAX_ADDRS 8    /* IPv4 addresses per interface */
+#define DP_MAX_IFACES 8 /* interfaces per instance */
+#define DP_MAX_ADDRS 8  /* IPv4 addresses per interface */
 
 /* One interface of an instance as the data plane brings it up. */
 struct dp_iface {
@@ -32,8 +32,8 @@ struct dp_iface {
     uint8_t mac[6];
     uint32_t addrs[DP_MAX_ADDRS]; /* host order; [0] primary */
     size_t n_addrs;
-    uint8_t prefix_len; /* the subnet's */
-    uint32_t gateway;   /* the subnet router, base + 1 */
+    uint8_t prefix_len;               /* the subnet's */
+    uint32_t gateway;                 /* the subnet router, base + 1 */
     uint8_t addrs6[DP_MAX_ADDRS][16]; /* IPv6, network order */
     size_t n_addrs6;
     uint8_t prefix6_len;  /* the subnet's IPv6 block (a /64) */

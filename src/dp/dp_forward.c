@@ -261,8 +261,7 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
     for (int i = 0; i < ctx.n_judged; i++) {
         uint32_t at = ctx.judged[i];
         const struct flow *f = at == in_eni ? &m.flow : &res.f;
-        if (ct_commit(dp->w.ct, ct_key(v, at), f, m.tcp_flags, m.icmp_id, ctx.now_ns) ==
-            -ENOSPC) {
+        if (ct_commit(dp->w.ct, ct_key(v, at), f, m.tcp_flags, m.icmp_id, ctx.now_ns) == -ENOSPC) {
             count(dp, DP_DROP_CT_FULL);
             return false;
         }

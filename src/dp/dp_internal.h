@@ -41,9 +41,9 @@ struct dp_port {
 
 /* What the worker reads: immutable once published. */
 struct dp_view {
-    struct fib_snapshot *snap;     /* one reference */
-    uint32_t *slot_of_eni;         /* snap->n_enis entries: port slot or FIB_NONE */
-    uint32_t eni_of_slot[DP_MAX_PORTS]; /* FIB_NONE for a free slot */
+    struct fib_snapshot *snap;           /* one reference */
+    uint32_t *slot_of_eni;               /* snap->n_enis entries: port slot or FIB_NONE */
+    uint32_t eni_of_slot[DP_MAX_PORTS];  /* FIB_NONE for a free slot */
     struct dp_port *ports[DP_MAX_PORTS]; /* borrowed from the data plane while the view lives */
     /* Retirement: freed once the worker's epoch passed retired_at; ports only this view named
      * are closed with it. */
@@ -70,8 +70,8 @@ struct dp_inst;
 struct dp {
     struct dp_port_ops ops;
     _Atomic(struct dp_view *) view;
-    struct dp_view *retired; /* oldest last */
-    _Atomic uint64_t epoch;  /* bumped by the worker at each pass */
+    struct dp_view *retired;   /* oldest last */
+    _Atomic uint64_t epoch;    /* bumped by the worker at each pass */
     struct fib_snapshot *last; /* the control plane's last snapshot (for incremental builds) */
     struct dp_inst *insts;
     size_t n_insts, cap_insts;

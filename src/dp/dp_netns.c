@@ -87,7 +87,7 @@ const struct dp_port_ops dp_netns_ops = {
 
 void dp_netns_sweep(struct dp *dp)
 {
-    char (*names)[NETNS_NAME_MAX];
+    char(*names)[NETNS_NAME_MAX];
     size_t n;
     if (netns_list_instances(&names, &n) != 0)
         return;

@@ -53,8 +53,8 @@ uint32_t fib_find(const struct fib_snapshot *s, enum fib_obj type, const char *i
     if (((struct res *)(var_))->scope == (scope_))
 
 #define GROW(b_, field_, n_field_, obj_)                                                           \
-    ((b_)->s->field_ = xgrow((b_)->s->field_, &(b_)->cap[obj_], (b_)->s->n_field_,                 \
-                             sizeof *(b_)->s->field_),                                             \
+    ((b_)->s->field_ =                                                                             \
+         xgrow((b_)->s->field_, &(b_)->cap[obj_], (b_)->s->n_field_, sizeof *(b_)->s->field_),     \
      memset(&(b_)->s->field_[(b_)->s->n_field_], 0, sizeof *(b_)->s->field_),                      \
      &(b_)->s->field_[(b_)->s->n_field_++])
 
@@ -336,8 +336,8 @@ static const struct fib_addr *addr_search(const struct fib_addr *arr, size_t n, 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct fib_addr *x = &arr[mid];
-        int c = x->key != key ? (x->key < key ? -1 : 1)
-                : any_addr   ? 0
+        int c = x->key != key     ? (x->key < key ? -1 : 1)
+                : any_addr        ? 0
                 : x->addr != addr ? (x->addr < addr ? -1 : 1)
                                   : 0;
         if (c == 0)
@@ -380,8 +380,7 @@ static void resolve_eni(struct build *b, const struct eni *e, struct fib_eni *f)
         f->kind = FIB_ENI_INSTANCE;
         if (e->attached && e->att.instance_id[0]) {
             snprintf(f->instance_id, sizeof f->instance_id, "%s", e->att.instance_id);
-            const struct instance *in =
-                instance_find(m, e->hdr.scope, e->att.instance_id);
+            const struct instance *in = instance_find(m, e->hdr.scope, e->att.instance_id);
             /* pending becomes running at the next request; its interface is already wired */
             f->up = in && (in->state == INST_RUNNING || in->state == INST_PENDING);
         }
@@ -400,7 +399,9 @@ static void resolve_eni(struct build *b, const struct eni *e, struct fib_eni *f)
         a.public_ip = x ? x->public_ip : 0;
         addr_add(b, false, &a);
         if (x) {
-            struct fib_addr p = {.key = x->public_ip, .addr = e->private_ips[i], .eni = ei,
+            struct fib_addr p = {.key = x->public_ip,
+                                 .addr = e->private_ips[i],
+                                 .eni = ei,
                                  .public_ip = x->public_ip};
             addr_add(b, true, &p);
         }
@@ -422,8 +423,8 @@ static void resolve_tgw_attach(struct build *b, const struct tgw_attach *a,
         f->vpc = fib_find(s, FIB_OBJ_VPC, a->vpc_id);
         if (f->vpc != FIB_NONE && f->available) {
             struct fib_vpc *v = &s->vpcs[f->vpc];
-            v->tgw_attaches = xrealloc(v->tgw_attaches,
-                                       (v->n_tgw_attaches + 1) * sizeof *v->tgw_attaches);
+            v->tgw_attaches =
+                xrealloc(v->tgw_attaches, (v->n_tgw_attaches + 1) * sizeof *v->tgw_attaches);
             v->tgw_attaches[v->n_tgw_attaches++] = (uint32_t)(f - s->tgw_attaches);
         }
         f->appliance_mode = a->appliance_mode;
@@ -445,8 +446,7 @@ static void resolve_tgw_attach(struct build *b, const struct tgw_attach *a,
     }
 }
 
-static void compile_tgw_rtb(const struct model *m, const struct tgw_rtb *rt,
-                            struct fib_tgw_rtb *f)
+static void compile_tgw_rtb(const struct model *m, const struct tgw_rtb *rt, struct fib_tgw_rtb *f)
 {
     snprintf(f->id, sizeof f->id, "%s", rt->hdr.id);
     f->lpm4 = lpm_new(4);
@@ -599,6 +599,38 @@ static struct fib_shared *shared_new(enum shared_kind kind, uint64_t stamp)
     return p;
 }
 
+static void compile_rtb(const struct model *m, const struct res *r, struct fib_shared *p)
+{
+    fib_rtb_compile(m, (const struct route_table *)r, &p->u.rtb);
+}
+
+static void compile_acl(const struct model *m, const struct res *r, struct fib_shared *p)
+{
+    fib_acl_compile(m, (const struct network_acl *)r, &p->u.acl);
+}
+
+static void compile_tgw(const struct model *m, const struct res *r, struct fib_shared *p)
+{
+    compile_tgw_rtb(m, (const struct tgw_rtb *)r, &p->u.tgw_rtb);
+}
+
+/* The previous snapshot's compiled table for r when its stamp still holds, else a new one. */
+static struct fib_shared *
+table_for(struct build *b, const struct fib_snapshot *prev, enum fib_obj type,
+          enum shared_kind kind, const struct res *r, uint64_t stamp,
+          void (*compile)(const struct model *, const struct res *, struct fib_shared *))
+{
+    struct fib_shared *p = reusable(prev, type, r->id, stamp);
+    if (p) {
+        b->s->n_reused++;
+        return p;
+    }
+    p = shared_new(kind, stamp);
+    compile(b->m, r, p);
+    b->s->n_compiled++;
+    return p;
+}
+
 static void compile_tables(struct build *b, const struct scope *sc, const struct fib_snapshot *prev)
 {
     struct fib_snapshot *s = b->s;
@@ -607,45 +639,24 @@ static void compile_tables(struct build *b, const struct scope *sc, const struct
     OWN_FOREACH(rt, sc, RES_RTB)
     {
         struct fib_rtb_ref *ref = &s->rtbs[fib_find(s, FIB_OBJ_RTB, rt->hdr.id)];
-        uint64_t stamp = rtb_stamp(m, rt);
-        ref->shared = reusable(prev, FIB_OBJ_RTB, rt->hdr.id, stamp);
-        if (ref->shared) {
-            s->n_reused++;
-        } else {
-            ref->shared = shared_new(SHARED_RTB, stamp);
-            fib_rtb_compile(m, rt, &ref->shared->u.rtb);
-            s->n_compiled++;
-        }
+        ref->shared =
+            table_for(b, prev, FIB_OBJ_RTB, SHARED_RTB, &rt->hdr, rtb_stamp(m, rt), compile_rtb);
         ref->t = &ref->shared->u.rtb;
     }
     const struct network_acl *a;
     OWN_FOREACH(a, sc, RES_NACL)
     {
         struct fib_acl_ref *ref = &s->acls[fib_find(s, FIB_OBJ_ACL, a->hdr.id)];
-        uint64_t stamp = acl_stamp(m, a);
-        ref->shared = reusable(prev, FIB_OBJ_ACL, a->hdr.id, stamp);
-        if (ref->shared) {
-            s->n_reused++;
-        } else {
-            ref->shared = shared_new(SHARED_ACL, stamp);
-            fib_acl_compile(m, a, &ref->shared->u.acl);
-            s->n_compiled++;
-        }
+        ref->shared =
+            table_for(b, prev, FIB_OBJ_ACL, SHARED_ACL, &a->hdr, acl_stamp(m, a), compile_acl);
         ref->t = &ref->shared->u.acl;
     }
     const struct tgw_rtb *tr;
     OWN_FOREACH(tr, sc, RES_TGW_RTB)
     {
         struct fib_tgw_rtb_ref *ref = &s->tgw_rtbs[fib_find(s, FIB_OBJ_TGW_RTB, tr->hdr.id)];
-        uint64_t stamp = tgw_rtb_stamp(m, tr);
-        ref->shared = reusable(prev, FIB_OBJ_TGW_RTB, tr->hdr.id, stamp);
-        if (ref->shared) {
-            s->n_reused++;
-        } else {
-            ref->shared = shared_new(SHARED_TGW_RTB, stamp);
-            compile_tgw_rtb(m, tr, &ref->shared->u.tgw_rtb);
-            s->n_compiled++;
-        }
+        ref->shared = table_for(b, prev, FIB_OBJ_TGW_RTB, SHARED_TGW_RTB, &tr->hdr,
+                                tgw_rtb_stamp(m, tr), compile_tgw);
         ref->t = &ref->shared->u.tgw_rtb;
         ref->tgw = fib_find(s, FIB_OBJ_TGW, tr->tgw_id);
     }
@@ -802,8 +813,7 @@ struct fib_snapshot *fib_snapshot_build(const struct model *m)
     return fib_snapshot_build_from(m, NULL);
 }
 
-struct fib_snapshot *fib_snapshot_build_from(const struct model *m,
-                                             const struct fib_snapshot *prev)
+struct fib_snapshot *fib_snapshot_build_from(const struct model *m, const struct fib_snapshot *prev)
 {
     struct build b;
     memset(&b, 0, sizeof b);
@@ -829,7 +839,8 @@ struct fib_snapshot *fib_snapshot_build_from(const struct model *m,
         const struct scope *sc = (const struct scope *)m->scopes.items[i];
         const struct tgw_attach *ta;
         OWN_FOREACH(ta, sc, RES_TGW_ATTACH)
-        resolve_tgw_attach(&b, ta, &b.s->tgw_attaches[fib_find(b.s, FIB_OBJ_TGW_ATTACH, ta->hdr.id)]);
+        resolve_tgw_attach(&b, ta,
+                           &b.s->tgw_attaches[fib_find(b.s, FIB_OBJ_TGW_ATTACH, ta->hdr.id)]);
         compile_tables(&b, sc, prev);
     }
     resolve_table_indices(b.s);

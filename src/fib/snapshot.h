@@ -29,10 +29,10 @@ struct fib_vpc {
     size_t n_cidrs4;
     struct prefix6 *cidrs6; /* owned */
     size_t n_cidrs6;
-    uint32_t igw;  /* attached internet gateway, or FIB_NONE */
-    uint32_t eigw; /* egress-only internet gateway, or FIB_NONE */
+    uint32_t igw;                    /* attached internet gateway, or FIB_NONE */
+    uint32_t eigw;                   /* egress-only internet gateway, or FIB_NONE */
     struct lpm *subnets4, *subnets6; /* owned; subnet blocks -> subnets[] index */
-    uint32_t *tgw_attaches; /* owned; its VPC attachments (tgw_attaches[] indices) */
+    uint32_t *tgw_attaches;          /* owned; its VPC attachments (tgw_attaches[] indices) */
     size_t n_tgw_attaches;
 };
 
@@ -75,14 +75,14 @@ struct fib_eni {
 enum fib_sg_peer { FIB_SG_PEER_CIDR, FIB_SG_PEER_GROUP };
 
 struct fib_sg_rule {
-    char id[ID_MAX]; /* sgr-... */
-    int proto;       /* -1: all, else an IANA number */
+    char id[ID_MAX];        /* sgr-... */
+    int proto;              /* -1: all, else an IANA number */
     int from_port, to_port; /* -1/-1 when the rule has no ports (all ports, any ICMP) */
     enum fib_sg_peer peer;
     int family;      /* CIDR peers: 4 or 6 */
     uint8_t net[16]; /* CIDR peers, network order */
     uint8_t len;
-    uint32_t group;  /* GROUP peers: the referenced sgs[] index (FIB_NONE if it is gone) */
+    uint32_t group;     /* GROUP peers: the referenced sgs[] index (FIB_NONE if it is gone) */
     char peer_text[64]; /* the CIDR, pl-... or sg-... as the rule names it */
 };
 
@@ -110,7 +110,7 @@ struct fib_tgw_attach {
     char id[ID_MAX];
     enum tgw_attach_kind kind;
     uint32_t tgw;
-    uint32_t rtb;   /* associated TGW route table, or FIB_NONE */
+    uint32_t rtb; /* associated TGW route table, or FIB_NONE */
     bool available;
     /* VPC attachments: one subnet and one TGW interface per zone */
     uint32_t vpc;
@@ -128,14 +128,14 @@ struct fib_tgw_route {
     uint8_t len;
     char dst_text[PREFIX6_STRLEN];
     bool propagated;
-    bool blackhole; /* a blackhole route, or its attachment is not available */
+    bool blackhole;         /* a blackhole route, or its attachment is not available */
     char attach_id[ID_MAX]; /* empty for a blackhole route */
 };
 
 /* A compiled TGW route table: no snapshot indices inside, so it can be shared by snapshots. */
 struct fib_tgw_rtb {
     char id[ID_MAX];
-    struct lpm *lpm4, *lpm6; /* values index routes[] */
+    struct lpm *lpm4, *lpm6;      /* values index routes[] */
     struct fib_tgw_route *routes; /* owned */
     size_t n_routes;
 };
@@ -186,8 +186,8 @@ struct fib_eigw {
 
 /* One address of an ENI, for (VPC, address) -> ENI and public -> private lookups. */
 struct fib_addr {
-    uint32_t key;   /* VPC index (by_addr) or public address (by_public) */
-    uint32_t addr;  /* private address, host order */
+    uint32_t key;  /* VPC index (by_addr) or public address (by_public) */
+    uint32_t addr; /* private address, host order */
     uint32_t eni;
     uint32_t public_ip; /* by_addr: the public address mapped to it, or 0 */
 };
@@ -252,7 +252,7 @@ struct fib_snapshot {
     size_t n_by_public;
     struct fib_addr6 *by_addr6; /* sorted by (vpc, addr) */
     size_t n_by_addr6;
-    struct hmap ids;          /* id -> struct fib_ref (owned array refs) */
+    struct hmap ids; /* id -> struct fib_ref (owned array refs) */
     struct fib_ref *refs_arr;
     size_t n_refs;
     /* Tables compiled for this snapshot and tables taken over from the previous one. */

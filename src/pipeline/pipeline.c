@@ -26,10 +26,10 @@ struct run {
     const struct pipeline_hooks *h;
     struct pl_trace *tr;
     struct pl_result *out;
-    struct flow f;   /* the header as it is now */
+    struct flow f; /* the header as it is now */
     unsigned ttl;
-    bool refs_ok;    /* SG group references still describe the sender */
-    bool via_tgw;    /* the packet crossed a transit gateway */
+    bool refs_ok; /* SG group references still describe the sender */
+    bool via_tgw; /* the packet crossed a transit gateway */
     bool done;
 };
 
@@ -325,8 +325,8 @@ static void deliver_to_eni(struct run *r, uint32_t eni)
     }
     if (!fib_eni_has_addr(e, r->f.family, r->f.dst) && e->source_dest_check) {
         struct pl_hop *h = rec(r, PL_HOP_ENI, e->id, e->vpc, e->subnet);
-        struct pl_hop *w = fail(r, PL_ENI_SOURCE_DEST_CHECK_RESTRICTION, h, PL_HOP_ENI, e->id,
-                                e->vpc, e->subnet);
+        struct pl_hop *w =
+            fail(r, PL_ENI_SOURCE_DEST_CHECK_RESTRICTION, h, PL_HOP_ENI, e->id, e->vpc, e->subnet);
         snprintf(w->instance_id, sizeof w->instance_id, "%s", e->instance_id);
         sync_drop(r, h);
         return;
@@ -358,8 +358,7 @@ static void deliver_in_vpc(struct run *r, uint32_t vpc, uint32_t from)
 
 /* ---- targets ---- */
 
-static void via_peering(struct run *r, uint32_t vpc, const struct fib_route *route,
-                        uint32_t target)
+static void via_peering(struct run *r, uint32_t vpc, const struct fib_route *route, uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *pcx_id = route->target;
@@ -397,7 +396,7 @@ static uint32_t tgw_vpc_attachment(const struct fib_snapshot *s, uint32_t tgw, u
 /* Into a TGW from subnet `from` of VPC vpc: through the attachment's interface in the
  * sender's zone (reference 10.5), whose subnet's inbound NACL judges it (10.9). */
 static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
-                        uint32_t target)
+                    uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *tgw_id = route->target;
@@ -443,8 +442,8 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
     }
     rec(r, PL_HOP_TGW, tgw_id, FIB_NONE, FIB_NONE);
     if (a->rtb == FIB_NONE) {
-        fail(r, PL_TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION, NULL, PL_HOP_TGW_ATTACH, a->id,
-             a->vpc, FIB_NONE);
+        fail(r, PL_TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION, NULL, PL_HOP_TGW_ATTACH, a->id, a->vpc,
+             FIB_NONE);
         return;
     }
     const struct fib_tgw_rtb_ref *ref = &s->tgw_rtbs[a->rtb];
@@ -477,8 +476,7 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
         return;
     }
     const struct fib_tgw_attach *out = &s->tgw_attaches[ref->attach[ri]];
-    struct pl_hop *ho = rec(r, PL_HOP_TGW_ATTACH, out->id,
-                            out->vpc, FIB_NONE);
+    struct pl_hop *ho = rec(r, PL_HOP_TGW_ATTACH, out->id, out->vpc, FIB_NONE);
     if (out->kind == TGW_ATTACH_PEERING) {
         if (out->peer == FIB_NONE || !s->tgw_attaches[out->peer].available) {
             fail(r, PL_BAD_STATE_ATTACHMENT, ho, PL_HOP_TGW_ATTACH, out->id, FIB_NONE, FIB_NONE);
@@ -520,7 +518,7 @@ static void to_internet(struct run *r, uint32_t gw, bool eigw)
 }
 
 static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
-                        uint32_t target)
+                    uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *igw_id = route->target;
@@ -560,7 +558,7 @@ static void via_igw(struct run *r, uint32_t vpc, uint32_t from, const struct fib
 }
 
 static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
-                        uint32_t target)
+                     uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *eigw_id = route->target;
@@ -580,7 +578,7 @@ static void via_eigw(struct run *r, uint32_t vpc, uint32_t from, const struct fi
 /* Routed to NAT gateway nat from subnet `from`: the gateway's subnet NACL in, the source
  * check, the translation, then its own subnet's route table decides (reference 8.3). */
 static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib_route *route,
-                        uint32_t target)
+                    uint32_t target)
 {
     const struct fib_snapshot *s = r->s;
     const char *nat_id = route->target;
@@ -845,8 +843,7 @@ static void from_internet(struct run *r, uint32_t igw_hint)
 }
 
 void pipeline_run(const struct fib_snapshot *s, const struct pl_packet *p,
-                  const struct pipeline_hooks *hooks, struct pl_trace *trace,
-                  struct pl_result *out)
+                  const struct pipeline_hooks *hooks, struct pl_trace *trace, struct pl_result *out)
 {
     memset(out, 0, sizeof *out);
     out->eni = out->gateway = FIB_NONE;

@@ -53,8 +53,10 @@ struct nacl_verdict pipeline_nacl_decide(const struct fib_acl *a, bool egress,
     X(TGW_RTB_BAD_STATE_ROUTE, "TGW_RTB_BAD_STATE_ROUTE")                                          \
     X(BAD_STATE_ATTACHMENT, "BAD_STATE_ATTACHMENT")                                                \
     X(IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS")                \
-    X(IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS, "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS") \
-    X(IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS, "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS") \
+    X(IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS,                                               \
+      "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS")                                             \
+    X(IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS,                                               \
+      "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS")                                             \
     X(IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS")            \
     X(IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS, "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS")      \
     X(IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS, "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS")      \
@@ -73,18 +75,18 @@ const char *pipeline_code_name(enum pl_code c);
 
 /* One component a packet passed (or was stopped at), in AWS vocabulary. Ids are copies. */
 enum pl_hop_kind {
-    PL_HOP_ENI,         /* id: eni-...; instance_id set for an instance's interface */
-    PL_HOP_SG,          /* security groups of an ENI judged the packet: id eni-..., sg/rule */
-    PL_HOP_ACL,         /* id: acl-...; rule_number, rule_allow, egress */
-    PL_HOP_RTB,         /* id: rtb-...; route_dst, route_target */
-    PL_HOP_PCX,         /* id: pcx-... */
-    PL_HOP_TGW_ATTACH,  /* id: tgw-attach-... */
-    PL_HOP_TGW,         /* id: tgw-... */
-    PL_HOP_TGW_RTB,     /* id: tgw-rtb-...; route_dst, route_target (attachment or blackhole) */
-    PL_HOP_IGW,         /* id: igw-... */
-    PL_HOP_EIGW,        /* id: eigw-... */
-    PL_HOP_NAT,         /* id: nat-...; header out is the translated one */
-    PL_HOP_INTERNET,    /* the packet left for (or came from) the internet */
+    PL_HOP_ENI,        /* id: eni-...; instance_id set for an instance's interface */
+    PL_HOP_SG,         /* security groups of an ENI judged the packet: id eni-..., sg/rule */
+    PL_HOP_ACL,        /* id: acl-...; rule_number, rule_allow, egress */
+    PL_HOP_RTB,        /* id: rtb-...; route_dst, route_target */
+    PL_HOP_PCX,        /* id: pcx-... */
+    PL_HOP_TGW_ATTACH, /* id: tgw-attach-... */
+    PL_HOP_TGW,        /* id: tgw-... */
+    PL_HOP_TGW_RTB,    /* id: tgw-rtb-...; route_dst, route_target (attachment or blackhole) */
+    PL_HOP_IGW,        /* id: igw-... */
+    PL_HOP_EIGW,       /* id: eigw-... */
+    PL_HOP_NAT,        /* id: nat-...; header out is the translated one */
+    PL_HOP_INTERNET,   /* the packet left for (or came from) the internet */
 };
 
 struct pl_hop {
@@ -93,13 +95,13 @@ struct pl_hop {
     char vpc_id[ID_MAX];
     char subnet_id[ID_MAX];
     char instance_id[ID_MAX];
-    bool egress;       /* SG and ACL hops: the direction judged */
-    bool allow;        /* the component let the packet through */
-    int rule_number;   /* ACL hops */
-    char sg_id[ID_MAX];      /* SG hops: the group whose rule matched (empty: none matched,
-                              * or a tracked reply) */
+    bool egress;        /* SG and ACL hops: the direction judged */
+    bool allow;         /* the component let the packet through */
+    int rule_number;    /* ACL hops */
+    char sg_id[ID_MAX]; /* SG hops: the group whose rule matched (empty: none matched,
+                         * or a tracked reply) */
     char sg_rule_id[ID_MAX];
-    bool tracked;      /* SG hops: admitted as the reply of a tracked flow */
+    bool tracked;                   /* SG hops: admitted as the reply of a tracked flow */
     char route_dst[PREFIX6_STRLEN]; /* RTB / TGW_RTB hops */
     char route_target[128];
     char route_type[16]; /* TGW_RTB: static | propagated; RTB: the route's origin class */
@@ -129,25 +131,25 @@ struct pl_packet {
 };
 
 enum pl_outcome {
-    PL_DELIVERED,          /* to ENI result.eni */
-    PL_TO_INTERNET,        /* left through gateway result.gateway (igws[] or eigws[]) */
+    PL_DELIVERED,   /* to ENI result.eni */
+    PL_TO_INTERNET, /* left through gateway result.gateway (igws[] or eigws[]) */
     PL_DROPPED,
 };
 
 struct pl_result {
     enum pl_outcome outcome;
-    uint32_t eni;          /* PL_DELIVERED */
-    uint32_t gateway;      /* PL_TO_INTERNET: the IGW (or EIGW when via_eigw) */
+    uint32_t eni;     /* PL_DELIVERED */
+    uint32_t gateway; /* PL_TO_INTERNET: the IGW (or EIGW when via_eigw) */
     bool via_eigw;
-    struct flow f;         /* the header as it arrives (after any NAT) */
-    unsigned routed_hops;  /* router hops passed: the data plane decrements TTL by this */
+    struct flow f;        /* the header as it arrives (after any NAT) */
+    unsigned routed_hops; /* router hops passed: the data plane decrements TTL by this */
     /* The path's MTU (reference 17): 9001 within a region, 1500 over an inter-region peering
      * or an internet gateway, 8500 through a transit gateway. mtu_silent: the smallest link
      * is a TGW's, which drops larger packets without an ICMP error. */
     uint16_t mtu;
     bool mtu_silent;
-    enum pl_code code;     /* PL_DROPPED: why */
-    struct pl_hop where;   /* PL_DROPPED: the component that dropped it (kind/id/details) */
+    enum pl_code code;   /* PL_DROPPED: why */
+    struct pl_hop where; /* PL_DROPPED: the component that dropped it (kind/id/details) */
 };
 
 /* State owned outside the pipeline. Every hook may be NULL (meaning: nothing tracked, no NAT

@@ -148,8 +148,13 @@ static void cross_subnet_nacl_ephemeral(void **state)
     struct network_acl *acl;
     assert_int_equal(nacl_create(n.m, n.s, v->hdr.id, false, NULL, &acl, &n.err), 0);
     for (int eg = 0; eg < 2; eg++) {
-        struct nacl_entry e = {.rule_number = 100, .egress = eg, .protocol = 6, .allow = true,
-                               .has_ports = true, .port_from = 80, .port_to = 80};
+        struct nacl_entry e = {.rule_number = 100,
+                               .egress = eg,
+                               .protocol = 6,
+                               .allow = true,
+                               .has_ports = true,
+                               .port_from = 80,
+                               .port_to = 80};
         prefix4_parse("10.0.0.0/16", &e.cidr4);
         assert_int_equal(nacl_entry_put(n.m, n.s, acl->hdr.id, &e, false, &n.err), 0);
     }
@@ -181,18 +186,24 @@ static void peering_and_transit(void **state)
     struct vpc *vb = mk_vpc(&n, "10.1.0.0/16");
     struct vpc *vc = mk_vpc(&n, "10.2.0.0/16");
     char a[ID_MAX], b[ID_MAX], c[ID_MAX], pab[ID_MAX], pac[ID_MAX];
-    snprintf(a, sizeof a, "%s", mk_instance(&n, mk_subnet(&n, va, "10.0.1.0/24", NULL), "10.0.1.5", NULL));
-    snprintf(b, sizeof b, "%s", mk_instance(&n, mk_subnet(&n, vb, "10.1.1.0/24", NULL), "10.1.1.5", NULL));
-    snprintf(c, sizeof c, "%s", mk_instance(&n, mk_subnet(&n, vc, "10.2.1.0/24", NULL), "10.2.1.5", NULL));
+    snprintf(a, sizeof a, "%s",
+             mk_instance(&n, mk_subnet(&n, va, "10.0.1.0/24", NULL), "10.0.1.5", NULL));
+    snprintf(b, sizeof b, "%s",
+             mk_instance(&n, mk_subnet(&n, vb, "10.1.1.0/24", NULL), "10.1.1.5", NULL));
+    snprintf(c, sizeof c, "%s",
+             mk_instance(&n, mk_subnet(&n, vc, "10.2.1.0/24", NULL), "10.2.1.5", NULL));
     /* The default groups admit only their own members: open them to 10.0.0.0/8. */
     const struct vpc *vs[3] = {va, vb, vc};
     for (int i = 0; i < 3; i++) {
-        struct sg_rule_spec spec = {.protocol = "-1", .from_port = SG_PORT_ABSENT,
-                                    .to_port = SG_PORT_ABSENT, .peer_kind = SG_PEER_CIDR4,
+        struct sg_rule_spec spec = {.protocol = "-1",
+                                    .from_port = SG_PORT_ABSENT,
+                                    .to_port = SG_PORT_ABSENT,
+                                    .peer_kind = SG_PEER_CIDR4,
                                     .peer = "10.0.0.0/8"};
         char ids[1][ID_MAX];
         assert_int_equal(sg_rule_spec_check(&spec, false, &n.err), 0);
-        assert_int_equal(sg_authorize(n.m, n.s, vs[i]->default_sg_id, false, &spec, 1, ids, &n.err), 0);
+        assert_int_equal(sg_authorize(n.m, n.s, vs[i]->default_sg_id, false, &spec, 1, ids, &n.err),
+                         0);
     }
     struct pcx *p;
     struct pcx_create_args ca = {.vpc_id = va->hdr.id, .peer_vpc_id = vb->hdr.id};
@@ -218,8 +229,12 @@ static void peering_and_transit(void **state)
     assert_string_equal(pipeline_code_name(r->code), "NO_ROUTE_TO_DESTINATION");
     assert_string_equal(r->where.id, vc->main_rtb_id);
     /* A path may end at the peering itself (with the address sent through it). */
-    struct an_request via = {.source = b, .destination = pab, .destination_ip = "10.0.1.5",
-                             .protocol = 6, .destination_port = 443, .source_port = -1};
+    struct an_request via = {.source = b,
+                             .destination = pab,
+                             .destination_ip = "10.0.1.5",
+                             .protocol = 6,
+                             .destination_port = 443,
+                             .source_port = -1};
     assert_int_equal(analyzer_check(n.m, n.s, &via, &n.err), 0);
     struct fib_snapshot *snap = analyzer_snapshot(n.m);
     assert_int_equal(analyzer_run(snap, &via, r, &n.err), 0);
@@ -240,11 +255,12 @@ static void peering_and_transit(void **state)
     net_destroy(&n);
 }
 
-
 static void open_default_sg(struct net *n, const struct vpc *v, const char *cidr)
 {
-    struct sg_rule_spec spec = {.protocol = "-1", .from_port = SG_PORT_ABSENT,
-                                .to_port = SG_PORT_ABSENT, .peer_kind = SG_PEER_CIDR4};
+    struct sg_rule_spec spec = {.protocol = "-1",
+                                .from_port = SG_PORT_ABSENT,
+                                .to_port = SG_PORT_ABSENT,
+                                .peer_kind = SG_PEER_CIDR4};
     snprintf(spec.peer, sizeof spec.peer, "%s", cidr);
     char ids[1][ID_MAX];
     assert_int_equal(sg_rule_spec_check(&spec, false, &n->err), 0);
@@ -255,9 +271,14 @@ static const char *attach(struct net *n, const struct tgw *t, const struct vpc *
                           const struct subnet *sn)
 {
     const char *subnets[1] = {sn->hdr.id};
-    struct tgw_vpc_attach_args a = {.tgw_id = t->hdr.id, .vpc_id = v->hdr.id,
-                                    .subnet_ids = subnets, .n_subnets = 1, .dns_support = -1,
-                                    .ipv6_support = -1, .appliance_mode = -1, .sg_ref = -1};
+    struct tgw_vpc_attach_args a = {.tgw_id = t->hdr.id,
+                                    .vpc_id = v->hdr.id,
+                                    .subnet_ids = subnets,
+                                    .n_subnets = 1,
+                                    .dns_support = -1,
+                                    .ipv6_support = -1,
+                                    .appliance_mode = -1,
+                                    .sg_ref = -1};
     struct tgw_attach *at;
     if (tgw_vpc_attach_create(n->m, n->s, &a, &at, &n->err))
         fail_msg("attach: %s %s", n->err.code, n->err.message);
@@ -299,8 +320,8 @@ static void transit_gateway_and_az(void **state)
     assert_string_equal(pipeline_code_name(r->code), "TGW_ROUTE_AZ_RESTRICTION");
     /* A blackhole for B's block in the default table. */
     struct tgw_route_view rv;
-    assert_int_equal(tgw_route_put(n.m, n.s, t->assoc_rtb, "10.1.1.0/24", NULL, true, false,
-                                   &rv, &n.err), 0);
+    assert_int_equal(
+        tgw_route_put(n.m, n.s, t->assoc_rtb, "10.1.1.0/24", NULL, true, false, &rv, &n.err), 0);
     analyze(&n, a, b, 6, 22, r);
     assert_false(r->path_found);
     assert_string_equal(pipeline_code_name(r->code), "TGW_RTB_BAD_STATE_ROUTE");
@@ -329,8 +350,11 @@ static void internet_and_nat(void **state)
     char web[ID_MAX], app[ID_MAX];
     snprintf(web, sizeof web, "%s", mk_instance(&n, pub, "10.0.0.10", NULL));
     snprintf(app, sizeof app, "%s", mk_instance(&n, priv, "10.0.1.10", NULL));
-    struct an_request rq = {.source = web, .destination_ip = "198.51.100.1", .protocol = 6,
-                            .destination_port = 443, .source_port = -1};
+    struct an_request rq = {.source = web,
+                            .destination_ip = "198.51.100.1",
+                            .protocol = 6,
+                            .destination_port = 443,
+                            .source_port = -1};
     struct an_result *r = calloc(1, sizeof *r);
     struct fib_snapshot *s = analyzer_snapshot(n.m);
     assert_int_equal(analyzer_run(s, &rq, r, &n.err), 0);
@@ -383,7 +407,8 @@ static void inter_region_peering_by_id(void **state)
     net_init(&n);
     struct vpc *va = mk_vpc(&n, "10.0.0.0/16");
     char a[ID_MAX], b[ID_MAX], pcx_id[ID_MAX], va_rtb[ID_MAX];
-    snprintf(a, sizeof a, "%s", mk_instance(&n, mk_subnet(&n, va, "10.0.1.0/24", NULL), "10.0.1.5", NULL));
+    snprintf(a, sizeof a, "%s",
+             mk_instance(&n, mk_subnet(&n, va, "10.0.1.0/24", NULL), "10.0.1.5", NULL));
     open_default_sg(&n, va, "10.0.0.0/8");
     snprintf(va_rtb, sizeof va_rtb, "%s", va->main_rtb_id);
     char va_id[ID_MAX];
@@ -391,7 +416,8 @@ static void inter_region_peering_by_id(void **state)
     struct scope *us = n.s;
     n.s = model_scope(n.m, "000000000000", "eu-west-1");
     struct vpc *vb = mk_vpc(&n, "10.1.0.0/16");
-    snprintf(b, sizeof b, "%s", mk_instance(&n, mk_subnet(&n, vb, "10.1.1.0/24", NULL), "10.1.1.5", NULL));
+    snprintf(b, sizeof b, "%s",
+             mk_instance(&n, mk_subnet(&n, vb, "10.1.1.0/24", NULL), "10.1.1.5", NULL));
     open_default_sg(&n, vb, "10.0.0.0/8");
     char vb_id[ID_MAX], vb_rtb[ID_MAX];
     snprintf(vb_id, sizeof vb_id, "%s", vb->hdr.id);
@@ -414,8 +440,8 @@ static void inter_region_peering_by_id(void **state)
     assert_int_equal(count_kind(&r->forward, PL_HOP_PCX), 1);
     /* Another account's instance stays invisible. */
     struct scope *other = model_scope(n.m, "111111111111", "us-east-1");
-    struct an_request rq = {.source = a, .destination = b, .protocol = 6, .destination_port = 1,
-                            .source_port = -1};
+    struct an_request rq = {
+        .source = a, .destination = b, .protocol = 6, .destination_port = 1, .source_port = -1};
     assert_int_equal(analyzer_check(n.m, other, &rq, &n.err), -1);
     assert_string_equal(n.err.code, "InvalidInstanceID.NotFound");
     free(r);
@@ -423,12 +449,9 @@ static void inter_region_peering_by_id(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(same_subnet_default_sg),
-    cmocka_unit_test(cross_subnet_nacl_ephemeral),
-    cmocka_unit_test(peering_and_transit),
-    cmocka_unit_test(transit_gateway_and_az),
-    cmocka_unit_test(internet_and_nat),
-    cmocka_unit_test(inter_region_peering_by_id),
+    cmocka_unit_test(same_subnet_default_sg), cmocka_unit_test(cross_subnet_nacl_ephemeral),
+    cmocka_unit_test(peering_and_transit),    cmocka_unit_test(transit_gateway_and_az),
+    cmocka_unit_test(internet_and_nat),       cmocka_unit_test(inter_region_peering_by_id),
 };
 
 UNIT_MAIN(tests)

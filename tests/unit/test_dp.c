@@ -77,7 +77,7 @@ static size_t ip4_frame(uint8_t *f, const uint8_t src_mac[6], uint32_t src, uint
         }
     }
     for (size_t i = 0; i < frame_payload; i++)
-        t[l4 + i] = (uint8_t)"data"[i % 4];
+        t[l4 + i] = (uint8_t) "data"[i % 4];
     /* L4 checksum over the pseudo-header. */
     uint8_t ph[12];
     memcpy(ph, ip + 12, 8);
@@ -131,8 +131,8 @@ struct net {
     struct merr err;
     struct dp *dp;
     struct vpc *v;
-    char a[ID_MAX], b[ID_MAX], c[ID_MAX];     /* instances */
-    char ea[ID_MAX], eb[ID_MAX], ec[ID_MAX];  /* their ENIs */
+    char a[ID_MAX], b[ID_MAX], c[ID_MAX];    /* instances */
+    char ea[ID_MAX], eb[ID_MAX], ec[ID_MAX]; /* their ENIs */
     uint8_t mac_a[6], mac_b[6], mac_c[6];
     char sg_b[ID_MAX];
     char sn2[ID_MAX];
@@ -142,9 +142,13 @@ static void launch(struct net *n, const char *subnet, const char *ip, const char
                    char id[ID_MAX], char eni[ID_MAX], uint8_t mac[6])
 {
     const char *groups[1] = {sg};
-    struct inst_run_args a = {.image_id = "ami-12345678", .subnet_id = subnet, .private_ip = ip,
-                              .group_ids = sg ? groups : NULL, .n_group_ids = sg ? 1 : 0,
-                              .min_count = 1, .max_count = 1};
+    struct inst_run_args a = {.image_id = "ami-12345678",
+                              .subnet_id = subnet,
+                              .private_ip = ip,
+                              .group_ids = sg ? groups : NULL,
+                              .n_group_ids = sg ? 1 : 0,
+                              .min_count = 1,
+                              .max_count = 1};
     struct instance **out;
     size_t n_out;
     assert_int_equal(instance_run(n->m, n->s, &a, &out, &n_out, &n->err), 0);
@@ -172,8 +176,11 @@ static void net_init(struct net *n)
     struct security_group *g;
     assert_int_equal(sg_create(n->m, n->s, n->v->hdr.id, "web", "web", NULL, &g, &n->err), 0);
     snprintf(n->sg_b, ID_MAX, "%s", g->hdr.id);
-    struct sg_rule_spec spec = {.protocol = "tcp", .from_port = 80, .to_port = 80,
-                                .peer_kind = SG_PEER_CIDR4, .peer = "10.0.0.0/16"};
+    struct sg_rule_spec spec = {.protocol = "tcp",
+                                .from_port = 80,
+                                .to_port = 80,
+                                .peer_kind = SG_PEER_CIDR4,
+                                .peer = "10.0.0.0/16"};
     char ids[1][ID_MAX];
     assert_int_equal(sg_rule_spec_check(&spec, false, &n->err), 0);
     assert_int_equal(sg_authorize(n->m, n->s, n->sg_b, false, &spec, 1, ids, &n->err), 0);
@@ -193,8 +200,8 @@ static void net_destroy(struct net *n)
 
 /* Sends frame f from eni, runs the data plane, and returns what arrived at `to` (length, or
  * -1 if nothing). */
-static int send_recv(struct net *n, const char *from, const uint8_t *f, size_t len,
-                     const char *to, uint8_t *got)
+static int send_recv(struct net *n, const char *from, const uint8_t *f, size_t len, const char *to,
+                     uint8_t *got)
 {
     assert_true(io_mem_inject(dp_port_of(n->dp, from), f, len));
     dp_poll(n->dp, 0);
@@ -281,8 +288,11 @@ static void forwarding_and_tracking(void **state)
     assert_non_null(strstr(sb.data, "vpcd_dp_drops_total{reason=\"ENI_SG_RULES_MISMATCH\"} 2\n"));
     strbuf_destroy(&sb);
     /* Revoke B's rule: the tracked connection on port 80 keeps working, a new one does not. */
-    struct sg_rule_spec spec = {.protocol = "tcp", .from_port = 80, .to_port = 80,
-                                .peer_kind = SG_PEER_CIDR4, .peer = "10.0.0.0/16"};
+    struct sg_rule_spec spec = {.protocol = "tcp",
+                                .from_port = 80,
+                                .to_port = 80,
+                                .peer_kind = SG_PEER_CIDR4,
+                                .peer = "10.0.0.0/16"};
     assert_int_equal(sg_rule_spec_check(&spec, false, &n.err), 0);
     assert_int_equal(sg_revoke(n.m, n.s, n.sg_b, false, &spec, 1, NULL, 0, &n.err), 0);
     dp_sync(n.dp, n.m);
@@ -321,7 +331,6 @@ static void stop_and_terminate(void **state)
     assert_true(dp_has_instance(n.dp, n.a));
     net_destroy(&n);
 }
-
 
 /* An inter-region peering has a 1500-byte MTU: a larger packet with DF gets "fragmentation
  * needed" (next-hop MTU 1500) from the sender's subnet router, without DF it is dropped and
@@ -362,15 +371,20 @@ static void path_mtu_over_inter_region_peering(void **state)
     assert_int_equal(route_create(m, us, a_rtb, &d, &t, &err), 0);
     d.cidr = "10.0.0.0/16";
     assert_int_equal(route_create(m, eu, b_rtb, &d, &t, &err), 0);
-    struct sg_rule_spec spec = {.protocol = "-1", .from_port = SG_PORT_ABSENT,
-                                .to_port = SG_PORT_ABSENT, .peer_kind = SG_PEER_CIDR4,
+    struct sg_rule_spec spec = {.protocol = "-1",
+                                .from_port = SG_PORT_ABSENT,
+                                .to_port = SG_PORT_ABSENT,
+                                .peer_kind = SG_PEER_CIDR4,
                                 .peer = "10.0.0.0/8"};
     char ids[1][ID_MAX];
     assert_int_equal(sg_rule_spec_check(&spec, false, &err), 0);
     assert_int_equal(sg_authorize(m, us, a_sg, false, &spec, 1, ids, &err), 0);
     assert_int_equal(sg_authorize(m, eu, b_sg, false, &spec, 1, ids, &err), 0);
-    struct inst_run_args ia = {.image_id = "ami-12345678", .subnet_id = sa->hdr.id,
-                               .private_ip = "10.0.1.10", .min_count = 1, .max_count = 1};
+    struct inst_run_args ia = {.image_id = "ami-12345678",
+                               .subnet_id = sa->hdr.id,
+                               .private_ip = "10.0.1.10",
+                               .min_count = 1,
+                               .max_count = 1};
     struct instance **out;
     size_t n_out;
     assert_int_equal(instance_run(m, us, &ia, &out, &n_out, &err), 0);
@@ -405,8 +419,8 @@ static void path_mtu_over_inter_region_peering(void **state)
     struct pkt_meta pm;
     assert_int_equal(pkt_parse(got, (size_t)r, &pm), 0);
     assert_int_equal(pm.flow.proto, FLOW_PROTO_ICMP);
-    assert_int_equal(pm.flow.sport, 3); /* destination unreachable */
-    assert_int_equal(pm.flow.dport, 4); /* fragmentation needed */
+    assert_int_equal(pm.flow.sport, 3);                               /* destination unreachable */
+    assert_int_equal(pm.flow.dport, 4);                               /* fragmentation needed */
     assert_int_equal(got[14 + 20 + 6] << 8 | got[14 + 20 + 7], 1500); /* next-hop MTU */
     uint32_t router = htonl(ip("10.0.1.1"));
     assert_memory_equal(pm.flow.src, &router, 4);

@@ -61,8 +61,7 @@ static void world_init(struct world *w)
         snprintf(w->igws[v], ID_MAX, "%s", g->hdr.id);
         for (int k = 0; k < 2; k++) {
             snprintf(cidr, sizeof cidr, "10.%d.%d.0/24", v, k);
-            struct subnet_create_args sa = {.vpc_id = w->vpcs[v], .cidr = cidr,
-                                            .az = "us-east-1a"};
+            struct subnet_create_args sa = {.vpc_id = w->vpcs[v], .cidr = cidr, .az = "us-east-1a"};
             struct subnet *sn;
             assert_int_equal(subnet_create(w->m, w->s, &sa, &sn, &w->err), 0);
             snprintf(w->subnets[v * 2 + k], ID_MAX, "%s", sn->hdr.id);
@@ -70,13 +69,18 @@ static void world_init(struct world *w)
             assert_int_equal(rtb_create(w->m, w->s, w->vpcs[v], NULL, &rt, &w->err), 0);
             snprintf(w->rtbs[v * 2 + k], ID_MAX, "%s", rt->hdr.id);
             const char *assoc;
-            assert_int_equal(rtb_associate(w->m, w->s, rt->hdr.id, sn->hdr.id, NULL, &assoc,
-                                           &w->err), 0);
+            assert_int_equal(
+                rtb_associate(w->m, w->s, rt->hdr.id, sn->hdr.id, NULL, &assoc, &w->err), 0);
         }
         const char *subs[1] = {w->subnets[v * 2]};
-        struct tgw_vpc_attach_args aa = {.tgw_id = w->tgw, .vpc_id = w->vpcs[v],
-                                         .subnet_ids = subs, .n_subnets = 1, .dns_support = -1,
-                                         .ipv6_support = -1, .appliance_mode = -1, .sg_ref = -1};
+        struct tgw_vpc_attach_args aa = {.tgw_id = w->tgw,
+                                         .vpc_id = w->vpcs[v],
+                                         .subnet_ids = subs,
+                                         .n_subnets = 1,
+                                         .dns_support = -1,
+                                         .ipv6_support = -1,
+                                         .appliance_mode = -1,
+                                         .sg_ref = -1};
         struct tgw_attach *at;
         assert_int_equal(tgw_vpc_attach_create(w->m, w->s, &aa, &at, &w->err), 0);
         snprintf(w->attach[v], ID_MAX, "%s", at->hdr.id);
@@ -113,16 +117,22 @@ static int mutate(struct world *w)
         return route_create(w->m, w->s, w->rtbs[v * 2 + rnd() % 2], &d, &t, &w->err) == 0 ? 1 : 0;
     }
     case 2: { /* a NACL entry: one ACL */
-        struct nacl_entry e = {.rule_number = 1 + (int)(rnd() % 300), .egress = rnd() % 2,
-                               .protocol = 6, .allow = rnd() % 2, .has_ports = true,
-                               .port_from = 80, .port_to = 443};
+        struct nacl_entry e = {.rule_number = 1 + (int)(rnd() % 300),
+                               .egress = rnd() % 2,
+                               .protocol = 6,
+                               .allow = rnd() % 2,
+                               .has_ports = true,
+                               .port_from = 80,
+                               .port_to = 443};
         prefix4_parse(cidr, &e.cidr4);
         return nacl_entry_put(w->m, w->s, w->acls[v], &e, false, &w->err) == 0 ? 1 : 0;
     }
     case 3: { /* a TGW static route: the TGW table */
         struct tgw_route_view rv;
-        return tgw_route_put(w->m, w->s, w->tgw_rtb, cidr, rnd() % 2 ? w->attach[v] : NULL,
-                             true, false, &rv, &w->err) == 0 ? 1 : 0;
+        return tgw_route_put(w->m, w->s, w->tgw_rtb, cidr, rnd() % 2 ? w->attach[v] : NULL, true,
+                             false, &rv, &w->err) == 0
+                   ? 1
+                   : 0;
     }
     case 4: /* the peering becomes active: tables routing to it change state */
         if (rnd() % 4 == 0) {
@@ -167,8 +177,8 @@ static void incremental_equals_full(void **state)
         struct fib_snapshot *full = fib_snapshot_build(w.m);
         char *a = printed(inc), *b = printed(full);
         if (strcmp(a, b) != 0)
-            fail_msg("step %d: incremental snapshot differs from a full build:\n%s\n----\n%s",
-                     step, a, b);
+            fail_msg("step %d: incremental snapshot differs from a full build:\n%s\n----\n%s", step,
+                     a, b);
         if (bound >= 0 && inc->n_compiled > (size_t)bound)
             fail_msg("step %d: %zu tables compiled for a change that touches %d", step,
                      inc->n_compiled, bound);
