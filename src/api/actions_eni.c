@@ -70,7 +70,18 @@ void eni_xml_members(struct api_ctx *c, const struct eni *e, bool for_instance)
     xml_str(sb, "description", e->description);
     eni_xml_groups(c, e->groups, e->n_groups);
     xml_str(sb, "interfaceType", e->interface_type);
-    xml_empty(sb, "ipv6AddressesSet");
+    xml_open(sb, "ipv6AddressesSet");
+    for (size_t i = 0; i < e->n_ipv6_addrs; i++) {
+        char text6[IP6_STRLEN];
+        ip6_format(e->ipv6_addrs[i], text6);
+        xml_open(sb, "item");
+        xml_str(sb, "ipv6Address", text6);
+        /* AWS marks an address primary only when asked to (EnablePrimaryIpv6, which vpcd
+         * does not take), so none is. */
+        xml_bool(sb, "isPrimaryIpv6", false);
+        xml_close(sb, "item");
+    }
+    xml_close(sb, "ipv6AddressesSet");
     snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1], e->mac[2],
              e->mac[3], e->mac[4], e->mac[5]);
     xml_str(sb, "macAddress", mac);
@@ -107,6 +118,30 @@ void eni_xml_members(struct api_ctx *c, const struct eni *e, bool for_instance)
     xml_str(sb, "vpcId", e->vpc_id);
 }
 
+int eni_api_ipv6_request(struct api_ctx *c, const char *count_name, const char *list_prefix,
+                         bool structured, struct eni_ipv6_request *out)
+{
+    memset(out, 0, sizeof *out);
+    if (query_get(c->q, count_name)) {
+        out->has_count = true;
+        if (api_int(c, count_name, 0, &out->count))
+            return -1;
+    }
+    size_t n = query_list_len(c->q, list_prefix);
+    const char **addrs = api_scratch(c, (n + 1) * sizeof *addrs);
+    for (size_t i = 0; i < n; i++) {
+        addrs[i] = structured ? query_getf(c->q, "%s.%zu.Ipv6Address", list_prefix, i + 1)
+                              : query_getf(c->q, "%s.%zu", list_prefix, i + 1);
+        if (!addrs[i])
+            return merr_set(&c->err, "MissingParameter",
+                            "The request must contain the parameter %s.%zu%s", list_prefix, i + 1,
+                            structured ? ".Ipv6Address" : "");
+    }
+    out->addrs = addrs;
+    out->n_addrs = n;
+    return 0;
+}
+
 static void eni_item(struct api_ctx *c, const struct res *r)
 {
     eni_xml_members(c, (const struct eni *)r, false);
@@ -136,6 +171,8 @@ static int create_network_interface(struct api_ctx *c)
     a.private_ip = api_str(c, "PrivateIpAddress");
     a.description = api_str(c, "Description");
     a.tags = tags;
+    if (eni_api_ipv6_request(c, "Ipv6AddressCount", "Ipv6Addresses", true, &a.ipv6))
+        return -1;
     if (a.description && strlen(a.description) > 255)
         return merr_set(&c->err, "InvalidParameterValue",
                         "Description must be at most 255 characters");
@@ -217,6 +254,68 @@ static int detach_network_interface(struct api_ctx *c)
     return 0;
 }
 
+/* The addresses [from, n) of e as an Ipv6AddressList. */
+static void ipv6_list_xml(struct strbuf *sb, const char *tag, uint8_t (*addrs)[16], size_t from,
+                          size_t n)
+{
+    xml_open(sb, tag);
+    for (size_t i = from; i < n; i++) {
+        char text[IP6_STRLEN];
+        ip6_format(addrs[i], text);
+        xml_str(sb, "item", text);
+    }
+    xml_close(sb, tag);
+}
+
+static int assign_ipv6_addresses(struct api_ctx *c)
+{
+    const char *id;
+    struct eni_ipv6_request r;
+    if (api_req(c, "NetworkInterfaceId", &id) ||
+        eni_api_ipv6_request(c, "Ipv6AddressCount", "Ipv6Addresses", false, &r))
+        return -1;
+    if (query_has_prefix(c->q, "Ipv6Prefix") || query_get(c->q, "Ipv6PrefixCount"))
+        return merr_set(&c->err, "InvalidParameterValue",
+                        "IPv6 prefix delegation (Ipv6Prefix, Ipv6PrefixCount) is not supported "
+                        "by vpcd.");
+    struct eni *e;
+    size_t first;
+    if (eni_assign_ipv6(c->model, c->scope, id, &r, &e, &first, &c->err))
+        return -1;
+    ipv6_list_xml(c->out, "assignedIpv6Addresses", e->ipv6_addrs, first, e->n_ipv6_addrs);
+    xml_str(c->out, "networkInterfaceId", e->hdr.id);
+    return 0;
+}
+
+static int unassign_ipv6_addresses(struct api_ctx *c)
+{
+    const char *id;
+    const char **addrs;
+    size_t n;
+    if (api_req(c, "NetworkInterfaceId", &id) || api_strlist(c, "Ipv6Addresses", &addrs, &n))
+        return -1;
+    if (query_has_prefix(c->q, "Ipv6Prefix"))
+        return merr_set(&c->err, "InvalidParameterValue",
+                        "IPv6 prefix delegation (Ipv6Prefix) is not supported by vpcd.");
+    struct eni *e;
+    if (eni_unassign_ipv6(c->model, c->scope, id, addrs, n, &e, &c->err))
+        return -1;
+    /* Echoed in canonical form; the model parsed every one of them. */
+    uint8_t(*gone)[16] = api_scratch(c, (n + 1) * sizeof *gone);
+    size_t n_gone = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        if (ip6_parse(addrs[i], gone[n_gone]) != 0)
+            continue;
+        for (size_t k = 0; k < n_gone; k++)
+            dup |= memcmp(gone[k], gone[n_gone], 16) == 0;
+        n_gone += !dup;
+    }
+    xml_str(c->out, "networkInterfaceId", e->hdr.id);
+    ipv6_list_xml(c->out, "unassignedIpv6Addresses", gone, 0, n_gone);
+    return 0;
+}
+
 const struct api_action eni_actions[] = {
     {"CreateNetworkInterface", create_network_interface},
     {"DeleteNetworkInterface", delete_network_interface},
@@ -224,5 +323,7 @@ const struct api_action eni_actions[] = {
     {"ModifyNetworkInterfaceAttribute", modify_network_interface_attribute},
     {"AttachNetworkInterface", attach_network_interface},
     {"DetachNetworkInterface", detach_network_interface},
+    {"AssignIpv6Addresses", assign_ipv6_addresses},
+    {"UnassignIpv6Addresses", unassign_ipv6_addresses},
     {NULL, NULL},
 };

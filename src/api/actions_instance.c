@@ -66,6 +66,12 @@ static void instance_xml(struct api_ctx *c, const struct instance *in)
         ip4_format(pub->public_ip, text);
         xml_str(sb, "ipAddress", text);
     }
+    if (primary && primary->n_ipv6_addrs) {
+        /* The first IPv6 address of the primary interface, as newer AWS shows it. */
+        char text6[IP6_STRLEN];
+        ip6_format(primary->ipv6_addrs[0], text6);
+        xml_str(sb, "ipv6Address", text6);
+    }
     xml_bool(sb, "sourceDestCheck", primary ? primary->source_dest_check : true);
     if (primary)
         eni_xml_groups(c, primary->groups, primary->n_groups);
@@ -183,6 +189,11 @@ static int eni_specs(struct api_ctx *c, struct inst_eni_spec **out, size_t *n_ou
         snprintf(name, sizeof name, "NetworkInterface.%zu.SecurityGroupId", i + 1);
         if (api_strlist(c, name, &sp[i].group_ids, &sp[i].n_group_ids))
             return -1;
+        char count[96];
+        snprintf(count, sizeof count, "NetworkInterface.%zu.Ipv6AddressCount", i + 1);
+        snprintf(name, sizeof name, "NetworkInterface.%zu.Ipv6Addresses", i + 1);
+        if (eni_api_ipv6_request(c, count, name, true, &sp[i].ipv6))
+            return -1;
     }
     *out = sp;
     *n_out = n;
@@ -233,7 +244,8 @@ static int run_instances(struct api_ctx *c)
                         api_str(c, "MinCount") ? "MaxCount" : "MinCount");
     if (api_strlist(c, "SecurityGroupId", &a.group_ids, &a.n_group_ids) ||
         api_strlist(c, "SecurityGroup", &a.group_names, &a.n_group_names) ||
-        eni_specs(c, &specs, &a.n_enis))
+        eni_specs(c, &specs, &a.n_enis) ||
+        eni_api_ipv6_request(c, "Ipv6AddressCount", "Ipv6Address", true, &a.ipv6))
         return -1;
     a.enis = specs;
     a.image_id = api_str(c, "ImageId");

@@ -89,6 +89,292 @@ static int lowest_free_address(const struct scope *s, const struct subnet *sn, u
     return 0;
 }
 
+/* ---- IPv6 addresses ----
+ * Like IPv4, the pool of a subnet's IPv6 block is the set of its VPC's ENIs' addresses. The
+ * lowest free address is handed out first (AWS picks at random; "lowest" makes tests and
+ * traces repeatable and is as valid a choice). Addresses are compared as 16 network-order
+ * bytes, for which memcmp is numeric order. */
+
+/* AWS's largest per-interface IPv6 quota (the biggest instance types); vpcd has no per-type
+ * table, so every interface gets it. It also bounds what one request can allocate. */
+#define ENI_IPV6_MAX 50
+
+static int cmp_ip6(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
+
+static void ip6_inc(uint8_t a[16])
+{
+    for (int i = 15; i >= 0 && ++a[i] == 0; i--)
+        ;
+}
+
+/* The first four addresses of a block (network, router, DNS, future use) and its last. */
+static bool ip6_reserved(const struct prefix6 *p, const uint8_t addr[16])
+{
+    uint8_t first[16], last[16];
+    memcpy(first, p->addr, 16);
+    prefix6_mask_addr(first, p->len);
+    prefix6_last(p, last);
+    /* Blocks are /64s, so the first address ends in a zero byte and first+3 cannot carry. */
+    return (memcmp(addr, first, 15) == 0 && addr[15] >= first[15] && addr[15] - first[15] < 4) ||
+           memcmp(addr, last, 16) == 0;
+}
+
+struct eni *eni_by_ipv6(const struct scope *s, const char *vpc_id, const uint8_t addr[16])
+{
+    struct eni *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    {
+        if (strcmp(e->vpc_id, vpc_id) != 0)
+            continue;
+        for (size_t i = 0; i < e->n_ipv6_addrs; i++)
+            if (memcmp(e->ipv6_addrs[i], addr, 16) == 0)
+                return e;
+    }
+    return NULL;
+}
+
+bool eni_holds_ipv6_in(const struct scope *s, const char *vpc_id, const struct prefix6 *p)
+{
+    const struct eni *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    {
+        if (strcmp(e->vpc_id, vpc_id) != 0)
+            continue;
+        for (size_t i = 0; i < e->n_ipv6_addrs; i++)
+            if (prefix6_has_addr(p, e->ipv6_addrs[i]))
+                return true;
+    }
+    return false;
+}
+
+int eni_check_ipv6(const struct scope *s, const struct subnet *sn, const uint8_t addr[16],
+                   struct merr *err)
+{
+    char text[IP6_STRLEN];
+    ip6_format(addr, text);
+    const struct prefix6 *block = NULL;
+    for (size_t i = 0; i < sn->n_ipv6 && !block; i++)
+        if (prefix6_has_addr(&sn->ipv6[i].cidr, addr))
+            block = &sn->ipv6[i].cidr;
+    /* Codes and texts as for IPv4 addresses, which AWS uses for both families [?]. */
+    if (!block)
+        return merr_set(err, "InvalidParameterValue",
+                        "Address %s does not fall within the subnet's address range", text);
+    if (ip6_reserved(block, addr))
+        return merr_set(err, "InvalidParameterValue",
+                        "Address %s is in subnet's reserved address range", text);
+    if (eni_by_ipv6(s, sn->vpc_id, addr))
+        return merr_set(err, "InvalidIPAddress.InUse", "Address %s is in use.", text);
+    return 0;
+}
+
+/* Checks request r for an interface of sn already holding `have` addresses. Explicit addresses
+ * are parsed into parsed[] (r->n_addrs entries, caller-sized); nothing changes. */
+static int ipv6_validate(const struct scope *s, const struct subnet *sn, size_t have,
+                         const struct eni_ipv6_request *r, uint8_t (*parsed)[16], struct merr *err)
+{
+    if (r->has_count && r->n_addrs)
+        return merr_set(err, "InvalidParameterCombination",
+                        "Only one of ipv6AddressCount and ipv6Addresses may be specified.");
+    if (r->has_count && r->count < 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "Value (%ld) for parameter ipv6AddressCount is invalid. Expected a "
+                        "non-negative integer.",
+                        r->count);
+    size_t want = r->n_addrs ? r->n_addrs : (r->has_count ? (size_t)r->count : 0);
+    if (want == 0)
+        return 0;
+    /* AWS's code for asking IPv6 addresses of a subnet without an IPv6 block [?]. */
+    if (sn->n_ipv6 == 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "The subnet '%s' has no IPv6 CIDR block: IPv6 addresses cannot be "
+                        "assigned in it.",
+                        sn->hdr.id);
+    /* The code AWS documents for exceeding an interface's address quota [?]. */
+    if (want > ENI_IPV6_MAX || have + want > ENI_IPV6_MAX)
+        return merr_set(err, "PrivateIpAddressLimitExceeded",
+                        "Number of IPv6 addresses exceeds the limit of %d per network "
+                        "interface.",
+                        ENI_IPV6_MAX);
+    for (size_t i = 0; i < r->n_addrs; i++) {
+        if (!r->addrs[i] || ip6_parse(r->addrs[i], parsed[i]) != 0)
+            return merr_set(err, "InvalidParameterValue",
+                            "Invalid value '%s' for ipv6Addresses: not an IPv6 address.",
+                            r->addrs[i] ? r->addrs[i] : "");
+        if (eni_check_ipv6(s, sn, parsed[i], err))
+            return -1;
+        for (size_t k = 0; k < i; k++)
+            if (memcmp(parsed[k], parsed[i], 16) == 0)
+                return merr_set(err, "InvalidParameterValue",
+                                "Address %s is specified more than once.", r->addrs[i]);
+    }
+    return 0;
+}
+
+int eni_check_ipv6_request(const struct scope *s, const struct subnet *sn,
+                           const struct eni_ipv6_request *r, struct merr *err)
+{
+    uint8_t(*parsed)[16] = xcalloc(r->n_addrs ? r->n_addrs : 1, sizeof *parsed);
+    int rc = ipv6_validate(s, sn, 0, r, parsed, err);
+    free(parsed);
+    return rc;
+}
+
+/* The `want` lowest free addresses of sn's IPv6 blocks, in order, into out[]. */
+static int ipv6_pick(const struct scope *s, const struct subnet *sn, size_t want,
+                     uint8_t (*out)[16])
+{
+    size_t n = 0, cap = 0, got = 0;
+    uint8_t(*used)[16] = NULL;
+    const struct eni *e;
+    SCOPE_FOREACH(e, s, RES_ENI)
+    {
+        if (strcmp(e->vpc_id, sn->vpc_id) != 0)
+            continue;
+        for (size_t i = 0; i < e->n_ipv6_addrs; i++) {
+            used = xgrow(used, &cap, n, sizeof *used);
+            memcpy(used[n++], e->ipv6_addrs[i], 16);
+        }
+    }
+    if (n)
+        qsort(used, n, sizeof *used, cmp_ip6);
+    for (size_t b = 0; b < sn->n_ipv6 && got < want; b++) {
+        const struct prefix6 *p = &sn->ipv6[b].cidr;
+        uint8_t cand[16], last[16];
+        memcpy(cand, p->addr, 16);
+        prefix6_mask_addr(cand, p->len);
+        prefix6_last(p, last);
+        for (int k = 0; k < 4; k++)
+            ip6_inc(cand);
+        size_t u = 0;
+        while (got < want && memcmp(cand, last, 16) < 0) {
+            while (u < n && memcmp(used[u], cand, 16) < 0)
+                u++;
+            if (u < n && memcmp(used[u], cand, 16) == 0) {
+                ip6_inc(cand);
+                continue;
+            }
+            memcpy(out[got++], cand, 16);
+            ip6_inc(cand);
+        }
+    }
+    free(used);
+    return got == want ? 0 : -ENOSPC;
+}
+
+/* Validates r for an interface of sn holding `have` addresses and decides the addresses it
+ * gets: *out (malloc'd, at least one slot; caller frees) holds *n_out of them. */
+static int ipv6_prepare(const struct scope *s, const struct subnet *sn, size_t have,
+                        const struct eni_ipv6_request *r, uint8_t (**out)[16], size_t *n_out,
+                        struct merr *err)
+{
+    size_t want = r->n_addrs ? r->n_addrs : (r->has_count && r->count > 0 ? (size_t)r->count : 0);
+    uint8_t(*addrs)[16] = xcalloc(r->n_addrs ? r->n_addrs : 1, sizeof *addrs);
+    if (ipv6_validate(s, sn, have, r, addrs, err)) {
+        free(addrs);
+        return -1;
+    }
+    if (!r->n_addrs && want) {
+        /* want <= ENI_IPV6_MAX after validation. */
+        free(addrs);
+        addrs = xcalloc(want, sizeof *addrs);
+        if (ipv6_pick(s, sn, want, addrs) != 0) {
+            free(addrs);
+            return merr_set(err, "InsufficientFreeAddressesInSubnet",
+                            "There are not enough free IPv6 addresses in subnet '%s' to satisfy "
+                            "the request.",
+                            sn->hdr.id);
+        }
+    }
+    *out = addrs;
+    *n_out = want;
+    return 0;
+}
+
+int eni_assign_ipv6(struct model *m, struct scope *s, const char *eni_id,
+                    const struct eni_ipv6_request *r, struct eni **out, size_t *first_new,
+                    struct merr *err)
+{
+    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    if (!r->has_count && !r->n_addrs)
+        return merr_set(err, "MissingParameter",
+                        "The request must contain the parameter ipv6AddressCount or "
+                        "ipv6Addresses");
+    if (r->has_count && !r->n_addrs && r->count == 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "Value (0) for parameter ipv6AddressCount is invalid. Expected a "
+                        "positive integer.");
+    if (e->requester_managed)
+        return merr_set(err, "OperationNotPermitted",
+                        "The addresses of network interface %s are managed by AWS.", e->hdr.id);
+    const struct subnet *sn = subnet_find(m, s, e->subnet_id);
+    if (!sn)
+        return merr_set(err, "InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist",
+                        e->subnet_id);
+    uint8_t(*addrs)[16];
+    size_t n;
+    if (ipv6_prepare(s, sn, e->n_ipv6_addrs, r, &addrs, &n, err))
+        return -1;
+    e->ipv6_addrs = xrealloc(e->ipv6_addrs, (e->n_ipv6_addrs + n) * sizeof *e->ipv6_addrs);
+    memcpy(e->ipv6_addrs[e->n_ipv6_addrs], addrs, n * sizeof *addrs);
+    *first_new = e->n_ipv6_addrs;
+    e->n_ipv6_addrs += n;
+    free(addrs);
+    res_touch(m, &e->hdr);
+    *out = e;
+    return 0;
+}
+
+int eni_unassign_ipv6(struct model *m, struct scope *s, const char *eni_id,
+                      const char *const *addrs, size_t n, struct eni **out, struct merr *err)
+{
+    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    if (n == 0)
+        return merr_set(err, "MissingParameter",
+                        "The request must contain the parameter ipv6Addresses");
+    if (e->requester_managed)
+        return merr_set(err, "OperationNotPermitted",
+                        "The addresses of network interface %s are managed by AWS.", e->hdr.id);
+    uint8_t(*gone)[16] = xcalloc(n, sizeof *gone);
+    for (size_t i = 0; i < n; i++) {
+        bool held = false;
+        if (ip6_parse(addrs[i], gone[i]) != 0) {
+            free(gone);
+            return merr_set(err, "InvalidParameterValue",
+                            "Invalid value '%s' for ipv6Addresses: not an IPv6 address.", addrs[i]);
+        }
+        for (size_t k = 0; k < e->n_ipv6_addrs && !held; k++)
+            held = memcmp(e->ipv6_addrs[k], gone[i], 16) == 0;
+        /* AWS's answer for an address the interface does not hold [?]: as for IPv4. */
+        if (!held) {
+            free(gone);
+            return merr_set(err, "InvalidParameterValue",
+                            "Some of the specified addresses are not assigned to interface %s",
+                            e->hdr.id);
+        }
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < e->n_ipv6_addrs; k++) {
+        bool drop = false;
+        for (size_t i = 0; i < n && !drop; i++)
+            drop = memcmp(e->ipv6_addrs[k], gone[i], 16) == 0;
+        if (!drop)
+            memmove(e->ipv6_addrs[kept++], e->ipv6_addrs[k], 16);
+    }
+    e->n_ipv6_addrs = kept;
+    free(gone);
+    res_touch(m, &e->hdr);
+    *out = e;
+    return 0;
+}
+
 static void eni_make_mac(const struct eni *e, uint8_t mac[6])
 {
     /* Locally administered unicast (0x02 first octet), derived from the id so it is stable
@@ -149,8 +435,20 @@ int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a
     }
     if (tags_validate(NULL, a->tags, err))
         return -1;
+    /* Last of the checks: it allocates the addresses it decides. */
+    struct eni_ipv6_request v6 = a->ipv6;
+    if (!v6.has_count && !v6.n_addrs && sn->assign_ipv6 && !a->requester_managed) {
+        v6.has_count = true;
+        v6.count = 1;
+    }
+    uint8_t(*ipv6)[16];
+    size_t n_ipv6;
+    if (ipv6_prepare(s, sn, 0, &v6, &ipv6, &n_ipv6, err))
+        return -1;
 
     struct eni *e = (struct eni *)res_new(m, s, RES_ENI);
+    e->ipv6_addrs = ipv6;
+    e->n_ipv6_addrs = n_ipv6;
     snprintf(e->subnet_id, sizeof e->subnet_id, "%s", sn->hdr.id);
     snprintf(e->vpc_id, sizeof e->vpc_id, "%s", v->hdr.id);
     snprintf(e->az, sizeof e->az, "%s", sn->az);
@@ -426,6 +724,7 @@ static void eni_destroy(struct res *r)
 {
     struct eni *e = (struct eni *)r;
     free(e->private_ips);
+    free(e->ipv6_addrs);
     free(e->groups);
 }
 
@@ -437,11 +736,18 @@ static json_t *eni_encode(const struct res *r)
         json_array_append_new(ips, json_integer(e->private_ips[i]));
     for (size_t i = 0; i < e->n_groups; i++)
         json_array_append_new(groups, json_string(e->groups[i]));
+    json_t *ipv6 = json_array();
+    for (size_t i = 0; i < e->n_ipv6_addrs; i++) {
+        char text[IP6_STRLEN];
+        ip6_format(e->ipv6_addrs[i], text);
+        json_array_append_new(ipv6, json_string(text));
+    }
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, s:o, s:b, s:b}", "subnet",
                           e->subnet_id, "vpc", e->vpc_id, "az", e->az, "description",
                           e->description, "type", e->interface_type, "managed",
                           e->requester_managed, "requester", e->requester_id, "ips", ips, "groups",
                           groups, "sdc", e->source_dest_check, "attached", e->attached);
+    json_object_set_new(o, "ipv6", ipv6);
     if (e->attached)
         json_object_set_new(o, "att",
                             json_pack("{s:s, s:s, s:i, s:b, s:I}", "id", e->att.id, "instance",
@@ -472,6 +778,15 @@ static int eni_decode(struct res *r, json_t *b)
     e->groups = xcalloc(e->n_groups ? e->n_groups : 1, sizeof *e->groups);
     json_array_foreach(groups, i, v) snprintf(e->groups[i], sizeof e->groups[i], "%s",
                                               json_is_string(v) ? json_string_value(v) : "");
+    json_t *ipv6 = json_object_get(b, "ipv6");
+    e->ipv6_addrs =
+        xcalloc(json_array_size(ipv6) ? json_array_size(ipv6) : 1, sizeof *e->ipv6_addrs);
+    json_array_foreach(ipv6, i, v)
+    {
+        if (!json_is_string(v) || ip6_parse(json_string_value(v), e->ipv6_addrs[i]) != 0)
+            return -EINVAL;
+        e->n_ipv6_addrs = i + 1;
+    }
     json_t *att = json_object_get(b, "att");
     if (att) {
         json_copy_str(e->att.id, sizeof e->att.id, att, "id");
@@ -506,6 +821,12 @@ static int eni_filter(const struct model *m, const struct res *r, const char *na
         for (size_t i = 0; i < e->n_private_ips; i++) {
             ip4_format(e->private_ips[i], text);
             fv_add(out, text);
+        }
+    } else if (strcmp(name, "ipv6-addresses.ipv6-address") == 0) {
+        for (size_t i = 0; i < e->n_ipv6_addrs; i++) {
+            char text6[IP6_STRLEN];
+            ip6_format(e->ipv6_addrs[i], text6);
+            fv_add(out, text6);
         }
     } else if (strcmp(name, "attachment.instance-id") == 0) {
         if (e->attached && e->att.instance_id[0])

@@ -155,6 +155,52 @@ static int group_check(const struct model *m, const struct scope *s, const char 
     return 0;
 }
 
+/* The IPv6 request of one interface that each instance of a launch creates in sn. */
+static int ipv6_check(const struct scope *s, const struct subnet *sn,
+                      const struct eni_ipv6_request *r, long max_count, struct merr *err)
+{
+    if (r->n_addrs && max_count > 1)
+        return merr_set(err, "InvalidParameterCombination",
+                        "IPv6 addresses cannot be specified when launching more than one "
+                        "instance");
+    return eni_check_ipv6_request(s, sn, r, err);
+}
+
+/* An explicit IPv6 address given for two interfaces of one launch: each alone is free, so
+ * only the whole request shows the clash. */
+static int ipv6_unique(const struct inst_run_args *a, struct merr *err)
+{
+    /* Device indexes are unique and 0..31 (checked before), so a launch has at most 32. */
+    const struct eni_ipv6_request *reqs[32];
+    size_t n_reqs = 0, total = 0;
+    if (!a->n_enis)
+        reqs[n_reqs++] = &a->ipv6;
+    for (size_t i = 0; i < a->n_enis && n_reqs < 32; i++)
+        reqs[n_reqs++] = &a->enis[i].ipv6;
+    for (size_t i = 0; i < n_reqs; i++)
+        total += reqs[i]->n_addrs;
+    if (total < 2)
+        return 0;
+    uint8_t(*all)[16] = xcalloc(total, sizeof *all);
+    const char **text = xcalloc(total, sizeof *text);
+    size_t n = 0;
+    for (size_t i = 0; i < n_reqs; i++)
+        for (size_t k = 0; k < reqs[i]->n_addrs; k++) {
+            /* Every address parsed in ipv6_check already. */
+            if (ip6_parse(reqs[i]->addrs[k], all[n]) == 0)
+                text[n++] = reqs[i]->addrs[k];
+        }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        for (size_t k = 0; k < i && rc == 0; k++)
+            if (memcmp(all[i], all[k], 16) == 0)
+                rc = merr_set(err, "InvalidParameterValue",
+                              "Address %s is specified more than once.", text[i]);
+    free(all);
+    free(text);
+    return rc;
+}
+
 int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a,
                  struct instance ***out, size_t *n_out, struct merr *err)
 {
@@ -215,6 +261,10 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
             return merr_set(err, "InvalidParameterCombination",
                             "Network interfaces and an instance-level security groups may not "
                             "be specified on the same request");
+        if (a->ipv6.has_count || a->ipv6.n_addrs)
+            return merr_set(err, "InvalidParameterCombination",
+                            "Network interfaces and an instance-level IPv6 addresses may not be "
+                            "specified on the same request");
         for (size_t i = 0; i < a->n_enis; i++) {
             for (size_t k = 0; k < i; k++)
                 if (a->enis[k].device_index == a->enis[i].device_index)
@@ -233,6 +283,10 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
             if (a->enis[i].eni_id && a->enis[i].subnet_id)
                 return merr_set(err, "InvalidParameterCombination",
                                 "A network interface ID and a subnet ID may not both be "
+                                "specified");
+            if (a->enis[i].eni_id && (a->enis[i].ipv6.has_count || a->enis[i].ipv6.n_addrs))
+                return merr_set(err, "InvalidParameterCombination",
+                                "A network interface ID and IPv6 addresses may not both be "
                                 "specified");
         }
         if (!primary)
@@ -314,9 +368,15 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
                           "zone and VPC.");
         else
             rc = group_check(m, s, osn->vpc_id, osn->hdr.id, sp->group_ids, sp->n_group_ids, err);
+        if (rc == 0)
+            rc = ipv6_check(s, osn, &sp->ipv6, a->max_count, err);
         if (osn == sn)
             per_instance++;
     }
+    if (rc == 0 && !a->n_enis)
+        rc = ipv6_check(s, sn, &a->ipv6, a->max_count, err);
+    if (rc == 0)
+        rc = ipv6_unique(a, err);
     const char *fixed_ip = primary ? primary->private_ip : a->private_ip;
     if (rc == 0 && fixed_ip && a->max_count > 1)
         rc = merr_set(err, "InvalidParameterCombination",
@@ -375,6 +435,7 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
             .group_ids = groups,
             .n_group_ids = n_groups,
             .delete_on_termination = true,
+            .ipv6 = a->ipv6,
         };
         const struct inst_eni_spec *specs = a->n_enis ? a->enis : &implicit;
         size_t n_specs = a->n_enis ? a->n_enis : 1;
@@ -391,6 +452,7 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
                     .n_group_ids = sp->n_group_ids,
                     .description = sp->description,
                     .tags = a->eni_tags,
+                    .ipv6 = sp->ipv6,
                 };
                 if (eni_create(m, s, &ea, &e, err)) {
                     free(groups);
@@ -616,6 +678,15 @@ static void instance_eni_values(const struct scope *s, const struct instance *in
             fv_add(out, e->vpc_id);
         } else if (strcmp(name, "network-interface.attachment.attachment-id") == 0) {
             fv_add(out, e->att.id);
+        } else if (strcmp(name, "network-interface.ipv6-addresses.ipv6-address") == 0 ||
+                   strcmp(name, "ipv6-address") == 0) {
+            /* ipv6-address is the instance's ipv6Address: the primary's first address. */
+            bool all = name[0] == 'n';
+            for (size_t k = 0; k < e->n_ipv6_addrs && (all || (primary && k == 0)); k++) {
+                char text6[IP6_STRLEN];
+                ip6_format(e->ipv6_addrs[k], text6);
+                fv_add(out, text6);
+            }
         } else {
             for (size_t k = 0; k < e->n_private_ips; k++) {
                 ip4_format(e->private_ips[k], text);
@@ -678,7 +749,9 @@ static int instance_filter(const struct model *m, const struct res *r, const cha
                strcmp(name, "network-interface.addresses.private-ip-address") == 0 ||
                strcmp(name, "network-interface.private-ip-address") == 0 ||
                strcmp(name, "network-interface.group-id") == 0 ||
-               strcmp(name, "instance.group-id") == 0 || strcmp(name, "ip-address") == 0) {
+               strcmp(name, "network-interface.ipv6-addresses.ipv6-address") == 0 ||
+               strcmp(name, "ipv6-address") == 0 || strcmp(name, "instance.group-id") == 0 ||
+               strcmp(name, "ip-address") == 0) {
         instance_eni_values(s, in, name, out);
     } else {
         return -ENOENT;

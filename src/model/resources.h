@@ -878,6 +878,17 @@ struct instance {
     time_t state_time; /* last user-initiated stop/terminate */
 };
 
+/* The IPv6 addresses asked for one interface (RunInstances, CreateNetworkInterface,
+ * AssignIpv6Addresses): explicit addresses in any RFC 4291 text form, or a count of addresses
+ * the subnet picks, never both. All zero means "not asked": a new interface then gets one
+ * address if its subnet has AssignIpv6AddressOnCreation. Strings are borrowed. */
+struct eni_ipv6_request {
+    const char *const *addrs;
+    size_t n_addrs;
+    bool has_count; /* count was given, 0 included (0 overrides the subnet attribute) */
+    long count;
+};
+
 struct inst_eni_spec {
     int device_index;
     const char *eni_id;    /* attach this existing interface, or create one: */
@@ -887,6 +898,7 @@ struct inst_eni_spec {
     size_t n_group_ids;
     const char *description;
     bool delete_on_termination;
+    struct eni_ipv6_request ipv6; /* must stay unset with eni_id */
 };
 
 struct inst_run_args {
@@ -900,7 +912,8 @@ struct inst_run_args {
     size_t n_group_ids;
     const char **group_names; /* SecurityGroup.N, looked up in the subnet's VPC */
     size_t n_group_names;
-    const struct inst_eni_spec *enis; /* NetworkInterface.N; excludes subnet_id/private_ip */
+    struct eni_ipv6_request ipv6;     /* Ipv6AddressCount / Ipv6Address.N of the primary */
+    const struct inst_eni_spec *enis; /* NetworkInterface.N; excludes subnet_id/private_ip/ipv6 */
     size_t n_enis;
     long min_count, max_count;
     const char *client_token;
@@ -937,7 +950,8 @@ bool instance_route_active(const struct model *m, const struct scope *s, const c
 /* ---- Network interfaces ----
  * Every private IPv4 address in a subnet belongs to exactly one ENI: instances, NAT gateways
  * and transit gateway attachments all take theirs through eni_create(), so "never a reserved
- * address, never twice" is decided here and nowhere else. */
+ * address, never twice" is decided here and nowhere else. The same holds for the IPv6
+ * addresses taken from a subnet's IPv6 blocks (eni_create, eni_assign_ipv6). */
 
 struct eni_attachment {
     char id[ID_MAX];          /* eni-attach-... */
@@ -978,6 +992,9 @@ struct eni_create_args {
     bool requester_managed;     /* NAT and TGW ENIs: no groups, not deletable by the user */
     const char *requester_id;
     const struct tag_list *tags;
+    /* Unset: one address when the subnet has AssignIpv6AddressOnCreation, except for
+     * requester-managed interfaces (their owner decides). */
+    struct eni_ipv6_request ipv6;
 };
 
 int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a, struct eni **out,
@@ -996,6 +1013,28 @@ struct eni *eni_by_private_ip(const struct scope *s, const char *vpc_id, uint32_
  * addresses, not in use. Fails with AWS's codes. */
 int eni_check_address(const struct scope *s, const struct subnet *sn, uint32_t addr,
                       struct merr *err);
+/* The ENI holding IPv6 address `addr` (network order) in the VPC, or NULL. */
+struct eni *eni_by_ipv6(const struct scope *s, const char *vpc_id, const uint8_t addr[16]);
+/* Checks that IPv6 `addr` can be given out in sn: inside one of its IPv6 blocks, not one of
+ * the five reserved addresses of the block (the first four and the last), not in use in the
+ * VPC. Fails with AWS's codes. */
+int eni_check_ipv6(const struct scope *s, const struct subnet *sn, const uint8_t addr[16],
+                   struct merr *err);
+/* Checks an IPv6 request for a new interface in sn without changing anything: RunInstances
+ * checks every interface of a launch before it creates the first. */
+int eni_check_ipv6_request(const struct scope *s, const struct subnet *sn,
+                           const struct eni_ipv6_request *r, struct merr *err);
+/* True if some ENI of the VPC holds an address inside p (DisassociateSubnetCidrBlock). */
+bool eni_holds_ipv6_in(const struct scope *s, const char *vpc_id, const struct prefix6 *p);
+/* AssignIpv6Addresses: explicit addresses or a count (at least 1) of the lowest free ones.
+ * On success the new addresses are (*out)->ipv6_addrs[*first_new ..]. An interface holds at
+ * most 50 IPv6 addresses (AWS's largest per-interface quota). */
+int eni_assign_ipv6(struct model *m, struct scope *s, const char *eni_id,
+                    const struct eni_ipv6_request *r, struct eni **out, size_t *first_new,
+                    struct merr *err);
+/* UnassignIpv6Addresses: every address must be on the interface (all or nothing). */
+int eni_unassign_ipv6(struct model *m, struct scope *s, const char *eni_id,
+                      const char *const *addrs, size_t n, struct eni **out, struct merr *err);
 /* True if some interface of the scope is in security group sg_id (DeleteSecurityGroup). */
 bool eni_uses_group(const struct scope *s, const char *sg_id);
 /* ENIs attached to instance_id, by device index (caller frees *out). */
