@@ -502,6 +502,12 @@ void dp_metrics(struct dp *dp, struct strbuf *out)
     for (unsigned r = 1; r < DP_DROP__COUNT; r++)
         strbuf_printf(out, "vpcd_dp_drops_total{reason=\"%s\"} %llu\n", drop_name(r),
                       (unsigned long long)atomic_load(&dp->c.drops[r]));
+    strbuf_puts(out, "# HELP vpcd_dp_malformed_total Frames that did not parse, by defect.\n"
+                     "# TYPE vpcd_dp_malformed_total counter\n");
+    for (unsigned e = 1; e < PKT__ERR_COUNT; e++)
+        strbuf_printf(out, "vpcd_dp_malformed_total{reason=\"%s\"} %llu\n",
+                      pkt_error_name((enum pkt_error)e),
+                      (unsigned long long)atomic_load(&dp->c.malformed[e]));
     strbuf_puts(out, "# HELP vpcd_dp_eni_drops_total Frames dropped, by the sending interface.\n"
                      "# TYPE vpcd_dp_eni_drops_total counter\n");
     const struct dp_view *v = atomic_load(&dp->view);

@@ -205,6 +205,8 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
     struct pkt_meta m;
     if (pkt_parse(b->data, b->len, &m) != 0) {
         count(dp, DP_DROP_MALFORMED);
+        if (m.error < PKT__ERR_COUNT)
+            atomic_fetch_add_explicit(&dp->c.malformed[m.error], 1, memory_order_relaxed);
         return false;
     }
     uint32_t in_eni = v->eni_of_slot[in];

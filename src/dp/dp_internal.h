@@ -7,6 +7,7 @@
 
 #include "dp/dp.h"
 #include "fib/snapshot.h"
+#include "lib/pkt.h"
 #include "pipeline/conntrack.h"
 #include "pipeline/pipeline.h"
 
@@ -56,6 +57,7 @@ struct dp_view {
 struct dp_counters {
     _Atomic uint64_t rx, tx, arp_replies, nd_replies, pings, forwarded;
     _Atomic uint64_t drops[DP_DROP__COUNT];
+    _Atomic uint64_t malformed[PKT__ERR_COUNT]; /* DP_DROP_MALFORMED by what was wrong */
 };
 
 /* The worker's private state. */

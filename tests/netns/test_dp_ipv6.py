@@ -165,3 +165,16 @@ def test_ipv6_needs_the_return_route(bench, net):
         ec2.create_route(RouteTableId=net["rtb_b"], DestinationIpv6CidrBlock=block_a,
                          VpcPeeringConnectionId=net["pcx"])
     assert ping6(net["a"], net["b6"])
+
+
+def test_deleting_the_peering_stops_traffic_at_once(bench, net):
+    """Last in the module: the peering goes, and with it every packet between the VPCs, tracked
+    or not (a route to a deleted peering is a blackhole)."""
+    assert ping6(net["a"], net["b6"])
+    bench.w.ec2().delete_vpc_peering_connection(VpcPeeringConnectionId=net["pcx"])
+    assert not ping6(net["a"], net["b6"])
+    assert not tcp6(net["a"], net["b6"])
+    r = subprocess.run(["ip", "netns", "exec", net["a"], "ping", "-c1", "-W1", "10.41.1.10"],
+                       capture_output=True)
+    assert r.returncode != 0
+    assert bench.vpcd.metrics().get('vpcd_dp_drops_total{reason="BAD_STATE_ROUTE"}', 0) > 0

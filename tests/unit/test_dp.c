@@ -243,6 +243,15 @@ static void arp_and_router(void **state)
     assert_int_equal(pkt_parse(got, (size_t)r, &m), 0);
     assert_int_equal(m.flow.sport, 0); /* echo reply */
     assert_int_equal(m.icmp_id, 7);
+    /* A frame cut inside its IPv4 header is dropped and counted by what was wrong with it. */
+    len = ip4_frame(f, n.mac_a, ip("10.0.1.10"), ip("10.0.1.30"), 17, 1, 2, 0, 64);
+    assert_int_equal(send_recv(&n, n.ea, f, 14 + 12, n.ec, got), -1);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    dp_metrics(n.dp, &sb);
+    assert_non_null(strstr(sb.data, "vpcd_dp_drops_total{reason=\"malformed\"} 1\n"));
+    assert_non_null(strstr(sb.data, "vpcd_dp_malformed_total{reason=\"truncated_ip_header\"} 1\n"));
+    strbuf_destroy(&sb);
     net_destroy(&n);
 }
 
