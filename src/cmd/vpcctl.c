@@ -10,6 +10,7 @@
 #include "ctl/ctl_cmd.h"
 #include "ctl/ctl_config.h"
 #include "ctl/ctl_http.h"
+#include "ctl/ctl_stats.h"
 #include "ctl/ctl_xml.h"
 
 extern char **environ;
@@ -22,6 +23,8 @@ static const char usage_main[] =
     "                 analyze the path from SRC to DST, forward and return, hop by hop\n"
     "  reach [--proto tcp|udp|icmp] [--port N] [--json]\n"
     "                 reachability matrix of every instance to every other\n"
+    "  stats [--json] [--all]\n"
+    "                 the data plane's counters: frames, answers, drops by reason and by ENI\n"
     "  help [COMMAND] this text, or one command's\n"
     "\n"
     "Settings come from the same places as the aws CLI's, highest first:\n"
@@ -34,6 +37,22 @@ static const char usage_main[] =
     "               (~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config)\n"
     "\n"
     "exit status: 0 path found (or done), 1 blocked, 2 usage or API error\n";
+
+static const char usage_stats[] =
+    "usage: vpcctl stats [--json] [--all]\n"
+    "\n"
+    "Prints vpcd's counters from GET /_vpcd/metrics at the endpoint (Prometheus text; no\n"
+    "credentials needed): API requests served, frames the data plane received (rx) and sent\n"
+    "(tx), frames vpcd answered itself (arp, nd, router_ping), drops by reason (AWS explanation\n"
+    "codes, or the data plane's own reasons) and drops by sending interface with its instance,\n"
+    "each list by count, largest first. A vpcd without a data plane (not root, or\n"
+    "--no-dataplane) has only the API request count.\n"
+    "\n"
+    "  --all    list reasons and interfaces with no drops as well\n"
+    "  --json   one JSON object: apiRequests, dataPlane, frames, answers, drops {total,\n"
+    "           byReason, byInterface}\n"
+    "\n"
+    "exit status: 0 done, 2 usage error, no reply, or an endpoint that is not vpcd\n";
 
 static const char usage_trace[] =
     "usage: vpcctl trace SRC DST [--proto tcp|udp|icmp] [--port N] [--json]\n"
@@ -68,6 +87,7 @@ struct vpcctl_args {
     const char *proto;
     const char *port;
     bool json;
+    bool all;
     bool help;
 };
 
@@ -126,6 +146,10 @@ static int parse_args(int argc, char **argv, struct vpcctl_args *a)
             a->json = true;
             continue;
         }
+        if (strcmp(arg, "--all") == 0) {
+            a->all = true;
+            continue;
+        }
         const char *name = NULL;
         for (size_t k = 0; k < sizeof valued / sizeof valued[0] && name == NULL; k++)
             if (option_is(arg, valued[k]))
@@ -177,6 +201,8 @@ static int print_help(const char *topic)
         fputs(usage_trace, stdout);
     } else if (strcmp(topic, "reach") == 0) {
         fputs(usage_reach, stdout);
+    } else if (strcmp(topic, "stats") == 0) {
+        fputs(usage_stats, stdout);
     } else if (strcmp(topic, "help") == 0) {
         fputs(usage_main, stdout);
     } else {
@@ -229,6 +255,43 @@ static int run(const struct vpcctl_args *a, const char *command)
     return rc;
 }
 
+/* stats needs only the endpoint, but ctl_config_resolve() also insists on credentials. Placeholder
+ * keys after the real environment satisfy it without changing what it resolves: the first
+ * occurrence of a variable wins, and the endpoint and region do not depend on the keys. (An
+ * explicit --profile ignores environment keys, so a profile without keys still fails.) */
+static int run_stats(const struct vpcctl_args *a)
+{
+    size_t n_env = 0;
+    while (environ[n_env])
+        n_env++;
+    const char **env = calloc(n_env + 3, sizeof *env);
+    if (env == NULL) {
+        fprintf(stderr, "vpcctl: out of memory\n");
+        return CTL_EXIT_ERROR;
+    }
+    memcpy(env, environ, n_env * sizeof *env);
+    env[n_env] = "AWS_ACCESS_KEY_ID=vpcctl-stats-needs-no-key";
+    env[n_env + 1] = "AWS_SECRET_ACCESS_KEY=vpcctl-stats-needs-no-key";
+    struct ctl_config cfg;
+    char msg[512];
+    int rc = ctl_config_resolve(&a->flags, env, &cfg, msg, sizeof msg);
+    free(env);
+    if (rc != 0) {
+        fprintf(stderr, "vpcctl: %s\n", msg);
+        return CTL_EXIT_ERROR;
+    }
+    if (ctl_http_global_init() != 0) {
+        fprintf(stderr, "vpcctl: could not initialise libcurl\n");
+        ctl_config_destroy(&cfg);
+        return CTL_EXIT_ERROR;
+    }
+    struct ctl_stats_opts o = {.json = a->json, .all = a->all};
+    rc = ctl_cmd_stats(cfg.endpoint, &o, stdout, stderr);
+    ctl_http_global_cleanup();
+    ctl_config_destroy(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct vpcctl_args a;
@@ -247,6 +310,17 @@ int main(int argc, char **argv)
             return usage_error("help takes one command, not '%s'", a.positional[2]);
         return print_help(a.n_positional > 1 ? a.positional[1] : NULL);
     }
+    if (strcmp(command, "stats") == 0) {
+        if (a.help)
+            return print_help("stats");
+        if (a.n_positional != 1)
+            return usage_error("stats takes no arguments, not '%s'", a.positional[1]);
+        if (a.proto || a.port)
+            return usage_error("%s", "--proto and --port do not apply to stats");
+        return run_stats(&a);
+    }
+    if (a.all && (strcmp(command, "trace") == 0 || strcmp(command, "reach") == 0))
+        return usage_error("--all applies to stats only, not to %s", command);
     if (strcmp(command, "trace") == 0) {
         if (a.help)
             return print_help("trace");

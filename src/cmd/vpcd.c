@@ -178,7 +178,7 @@ int main(int argc, char **argv)
                                       .metrics = dp_hook_metrics};
         service_set_hooks(&svc, &hooks);
         pthread_mutex_lock(&svc.lock);
-        dp_netns_sweep(dp);
+        dp_netns_sweep(dp, svc.model);
         pthread_mutex_unlock(&svc.lock);
         if ((rc = dp_start(dp)) != 0) {
             fprintf(stderr, "vpcd: cannot start the data plane: %s\n", strerror(-rc));

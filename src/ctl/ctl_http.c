@@ -1,4 +1,4 @@
-/* libcurl POST for vpcctl. */
+/* libcurl POST and GET for vpcctl. */
 #include "ctl/ctl_http.h"
 
 #include <stdarg.h>
@@ -95,32 +95,29 @@ static size_t ctl_http_write(char *data, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
-int ctl_http_post(const char *url, const char *const *headers, size_t n_headers, const char *body,
-                  size_t body_len, long timeout_ms, struct ctl_http_reply *out, char *err,
-                  size_t err_size)
+/* The header list, with "Expect:" last: without it curl waits for "100 Continue" on larger
+ * bodies, which vpcd never sends. Returns NULL when out of memory. */
+static struct curl_slist *ctl_http_headers(const char *const *headers, size_t n_headers)
 {
-    memset(out, 0, sizeof *out);
-    CURL *c = curl_easy_init();
-    if (c == NULL)
-        return ctl_http_fail(err, err_size, "could not start an HTTP request");
     struct curl_slist *list = NULL;
-    bool list_ok = true;
-    for (size_t i = 0; i < n_headers && list_ok; i++) {
+    for (size_t i = 0; i < n_headers; i++) {
         struct curl_slist *next = curl_slist_append(list, headers[i]);
-        if (next == NULL)
-            list_ok = false;
-        else
-            list = next;
+        if (next == NULL) {
+            curl_slist_free_all(list);
+            return NULL;
+        }
+        list = next;
     }
-    /* Without this curl waits for "100 Continue" on larger bodies, which vpcd never sends. */
-    struct curl_slist *next = list_ok ? curl_slist_append(list, "Expect:") : NULL;
-    if (next == NULL) {
+    struct curl_slist *next = curl_slist_append(list, "Expect:");
+    if (next == NULL)
         curl_slist_free_all(list);
-        curl_easy_cleanup(c);
-        return ctl_http_fail(err, err_size, "out of memory");
-    }
-    list = next;
+    return next;
+}
 
+/* Runs the request set up on c (method and body already set) and fills out. Frees c and list. */
+static int ctl_http_perform(CURL *c, struct curl_slist *list, const char *url, long timeout_ms,
+                            struct ctl_http_reply *out, char *err, size_t err_size)
+{
     struct ctl_http_sink sink = {.too_big = false};
     strbuf_init(&sink.body);
     char curl_err[CURL_ERROR_SIZE] = "";
@@ -128,9 +125,6 @@ int ctl_http_post(const char *url, const char *const *headers, size_t n_headers,
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ctl_http_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
@@ -157,6 +151,41 @@ int ctl_http_post(const char *url, const char *const *headers, size_t n_headers,
     curl_slist_free_all(list);
     curl_easy_cleanup(c);
     return rc;
+}
+
+int ctl_http_post(const char *url, const char *const *headers, size_t n_headers, const char *body,
+                  size_t body_len, long timeout_ms, struct ctl_http_reply *out, char *err,
+                  size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return ctl_http_fail(err, err_size, "could not start an HTTP request");
+    struct curl_slist *list = ctl_http_headers(headers, n_headers);
+    if (list == NULL) {
+        curl_easy_cleanup(c);
+        return ctl_http_fail(err, err_size, "out of memory");
+    }
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    return ctl_http_perform(c, list, url, timeout_ms, out, err, err_size);
+}
+
+int ctl_http_get(const char *url, const char *const *headers, size_t n_headers, long timeout_ms,
+                 struct ctl_http_reply *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return ctl_http_fail(err, err_size, "could not start an HTTP request");
+    struct curl_slist *list = ctl_http_headers(headers, n_headers);
+    if (list == NULL) {
+        curl_easy_cleanup(c);
+        return ctl_http_fail(err, err_size, "out of memory");
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    return ctl_http_perform(c, list, url, timeout_ms, out, err, err_size);
 }
 
 void ctl_http_reply_destroy(struct ctl_http_reply *r)

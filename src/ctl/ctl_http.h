@@ -1,5 +1,5 @@
-/* vpcctl's HTTP transport: one POST of a form body with libcurl, no redirects, http and https
- * only, a bounded reply.
+/* vpcctl's HTTP transport: one POST of a form body (the EC2 API) or one GET (vpcd's own
+ * /_vpcd/ pages) with libcurl, no redirects, http and https only, a bounded reply.
  *
  * Ownership: arguments are borrowed for the call. struct ctl_http_reply owns its body;
  * ctl_http_reply_destroy() frees it (and accepts a zeroed or already destroyed one).
@@ -31,6 +31,9 @@ void ctl_http_global_cleanup(void);
 int ctl_http_post(const char *url, const char *const *headers, size_t n_headers, const char *body,
                   size_t body_len, long timeout_ms, struct ctl_http_reply *out, char *err,
                   size_t err_size);
+/* GETs url with headers; same rules and results as ctl_http_post(). */
+int ctl_http_get(const char *url, const char *const *headers, size_t n_headers, long timeout_ms,
+                 struct ctl_http_reply *out, char *err, size_t err_size);
 void ctl_http_reply_destroy(struct ctl_http_reply *r);
 
 #endif

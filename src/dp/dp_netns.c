@@ -85,14 +85,16 @@ const struct dp_port_ops dp_netns_ops = {
     .instance_remove = ns_instance_remove,
 };
 
-void dp_netns_sweep(struct dp *dp)
+void dp_netns_sweep(struct dp *dp, const struct model *m)
 {
     char(*names)[NETNS_NAME_MAX];
     size_t n;
     if (netns_list_instances(&names, &n) != 0)
         return;
-    for (size_t i = 0; i < n; i++)
-        if (!dp_has_instance(dp, names[i]))
+    for (size_t i = 0; i < n; i++) {
+        const struct res *r = res_find_any(m, names[i]);
+        if (r && r->type == RES_INSTANCE && !dp_has_instance(dp, names[i]))
             ns_instance_remove(NULL, names[i]);
+    }
     free(names);
 }

@@ -6,8 +6,9 @@
 #include "dp/dp.h"
 
 extern const struct dp_port_ops dp_netns_ops;
-/* Removes the instance namespaces the data plane does not know (left by an earlier run for
- * instances that have since gone). Call after the first dp_sync(). */
-void dp_netns_sweep(struct dp *dp);
+/* Removes the namespaces of this state's instances that the data plane does not bring up
+ * (terminated while vpcd was down, or left by a crash). Namespaces of instances this state does
+ * not know are left alone: they may be another vpcd's. Call after the first dp_sync(). */
+void dp_netns_sweep(struct dp *dp, const struct model *m);
 
 #endif

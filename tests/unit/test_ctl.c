@@ -1,11 +1,13 @@
 /* vpcctl's client side: SigV4 signing (AWS's published vectors and vpcd's own verifier),
  * settings resolution with the aws CLI's precedence, reply parsing, trace and matrix reports
  * (golden text), and whole commands against a local fake EC2 endpoint that checks every
- * signature. */
+ * signature; for `stats`, the exposition-format parser, the counters report (golden text and
+ * JSON) and the command against a fake /_vpcd/metrics. */
 #include "unit.h"
 
 #include <jansson.h>
 #include <arpa/inet.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "ctl/ctl_config.h"
 #include "ctl/ctl_http.h"
 #include "ctl/ctl_sign.h"
+#include "ctl/ctl_stats.h"
 #include "ctl/ctl_trace.h"
 #include "ctl/ctl_xml.h"
 
@@ -926,6 +929,368 @@ static void test_reach(void **state)
     ctl_xml_free(root);
 }
 
+/* ---- stats: the exposition format, vpcd's counters, the report -------------------------- */
+
+static void test_prom_parse(void **state)
+{
+    (void)state;
+    static const char text[] = "# HELP vpcd_x A \\\\ help\\n text.\n"
+                               "# TYPE vpcd_x counter\n"
+                               "# any other comment, even # TYPE vpcd_x bogus inside it\n"
+                               "#\n"
+                               "\n"
+                               "   \t\n"
+                               "vpcd_x 42\n"
+                               "vpcd_y{a=\"1\",b=\"q\\\"uo\\\\te\\nnl\",} 7 1700000000000\n"
+                               "  vpcd_y { a = \"2\" ,\tb=\"\" }\t8\n"
+                               "vpcd:z{l=\"\xc3\xa9\xe2\x86\x92\xf0\x9f\x98\x80\"} 1.5e3 -5\n"
+                               "nan_metric NaN\n"
+                               "inf_metric{s=\"+\"} +Inf\n"
+                               "neg -Inf\n"
+                               "big 18446744073709551615\n"
+                               "bigger 18446744073709551616\n"
+                               "crlf 3\r\n"
+                               "# TYPE last untyped";
+    struct ctl_prom p;
+    ctl_prom_parse(text, sizeof text - 1, &p);
+    assert_int_equal(p.n_bad, 0);
+    assert_int_equal(p.first_bad_line, 0);
+    assert_int_equal(p.n_samples, 10);
+    const struct ctl_prom_sample *s = p.samples;
+    assert_string_equal(s[0].name, "vpcd_x");
+    assert_int_equal(s[0].n_labels, 0);
+    assert_true(s[0].is_count);
+    assert_int_equal(s[0].count, 42);
+    assert_true(s[0].value == 42.0);
+    assert_false(s[0].has_timestamp);
+
+    assert_string_equal(s[1].name, "vpcd_y");
+    assert_int_equal(s[1].n_labels, 2);
+    assert_string_equal(s[1].labels[0].name, "a");
+    assert_string_equal(s[1].labels[0].value, "1");
+    assert_string_equal(s[1].labels[1].name, "b");
+    assert_string_equal(s[1].labels[1].value, "q\"uo\\te\nnl");
+    assert_string_equal(ctl_prom_label(&s[1], "b"), "q\"uo\\te\nnl");
+    assert_null(ctl_prom_label(&s[1], "c"));
+    assert_int_equal(s[1].count, 7);
+    assert_true(s[1].has_timestamp);
+    assert_true(s[1].timestamp_ms == 1700000000000LL);
+
+    assert_int_equal(s[2].n_labels, 2);
+    assert_string_equal(ctl_prom_label(&s[2], "a"), "2");
+    assert_string_equal(ctl_prom_label(&s[2], "b"), "");
+    assert_int_equal(s[2].count, 8);
+
+    assert_string_equal(s[3].name, "vpcd:z");
+    assert_string_equal(ctl_prom_label(&s[3], "l"), "\xc3\xa9\xe2\x86\x92\xf0\x9f\x98\x80");
+    assert_false(s[3].is_count);
+    assert_true(s[3].value == 1500.0);
+    assert_true(s[3].timestamp_ms == -5);
+
+    assert_true(isnan(s[4].value));
+    assert_false(s[4].is_count);
+    assert_true(isinf(s[5].value) && s[5].value > 0);
+    assert_string_equal(ctl_prom_label(&s[5], "s"), "+");
+    assert_true(isinf(s[6].value) && s[6].value < 0);
+    assert_true(s[7].is_count);
+    assert_true(s[7].count == UINT64_MAX);
+    assert_false(s[8].is_count); /* past 2^64: a float only */
+    assert_true(s[8].value == 18446744073709551616.0);
+    assert_string_equal(s[9].name, "crlf");
+    assert_int_equal(s[9].count, 3);
+    ctl_prom_destroy(&p);
+    ctl_prom_destroy(&p); /* twice is fine */
+
+    ctl_prom_parse("", 0, &p);
+    assert_int_equal(p.n_samples + p.n_bad, 0);
+    ctl_prom_destroy(&p);
+}
+
+static void test_prom_bad_lines(void **state)
+{
+    (void)state;
+    /* Each line from the second to the last but one is malformed in one way; the two good ones
+     * around them survive. */
+    static const char text[] = "vpcd_ok 1\n"
+                               "vpcd_bad{a=\"\\t\"} 1\n"
+                               "vpcd_bad{a=\"open} 1\n"
+                               "vpcd_bad{a=\"1\",a=\"2\"} 1\n"
+                               "vpcd_bad{a=\"1\"}\n"
+                               "vpcd_bad\n"
+                               "1vpcd 2\n"
+                               "vpcd_bad one\n"
+                               "vpcd_bad 1 2 3\n"
+                               "vpcd_bad 1 1.5\n"
+                               "vpcd_bad{a=b} 1\n"
+                               "vpcd_bad{a=\"\xff\"} 1\n"
+                               "vpcd_bad{a=\"\xc0\xaf\"} 1\n"
+                               "vpcd_bad{a=\"\xed\xa0\x80\"} 1\n"
+                               "vpcd_bad 1e999\n"
+                               "vpcd-bad 1\n"
+                               "# TYPE vpcd_ok bogus\n"
+                               "# TYPE vpcd_ok\n"
+                               "# TYPE vpcd_ok counter extra\n"
+                               "# HELP\n"
+                               "# HELP vpcd_ok bad \\t escape\n"
+                               "vpcd_bad{=\"x\"} 1\n"
+                               "vpcd_bad{a=\"1\" b=\"2\"} 1\n"
+                               "vpcd_bad{a=\"1\"\n"
+                               "vpcd_nul 1\0x\n"
+                               "vpcd_bad{a:b=\"1\"} 1\n"
+                               "vpcd_ok2{a=\"x\"} 2";
+    struct ctl_prom p;
+    ctl_prom_parse(text, sizeof text - 1, &p);
+    assert_int_equal(p.n_bad, 25);
+    assert_int_equal(p.first_bad_line, 2);
+    assert_int_equal(p.n_samples, 2);
+    assert_string_equal(p.samples[0].name, "vpcd_ok");
+    assert_int_equal(p.samples[0].count, 1);
+    assert_string_equal(p.samples[1].name, "vpcd_ok2");
+    assert_string_equal(ctl_prom_label(&p.samples[1], "a"), "x");
+    assert_int_equal(p.samples[1].count, 2);
+    ctl_prom_destroy(&p);
+}
+
+/* Shaped as src/dp/dp.c writes it, plus what a report must cope with: a repeated series, values
+ * that are not counts, a float count, a sample without its label, labels in another order, and
+ * metrics that are not vpcd's. */
+static const char stats_metrics[] =
+    "# HELP vpcd_api_requests_total API requests served.\n"
+    "# TYPE vpcd_api_requests_total counter\n"
+    "vpcd_api_requests_total 1234\n"
+    "# TYPE vpcd_dp_frames_total counter\n"
+    "vpcd_dp_frames_total{direction=\"rx\"} 5210\n"
+    "vpcd_dp_frames_total{direction=\"tx\"} 5187\n"
+    "vpcd_dp_answers_total{kind=\"arp\"} 12\n"
+    "vpcd_dp_answers_total{kind=\"nd\"} 0\n"
+    "vpcd_dp_answers_total{kind=\"router_ping\"} 3\n"
+    "vpcd_dp_drops_total{reason=\"ENI_SG_RULES_MISMATCH\"} 2\n"
+    "vpcd_dp_drops_total{reason=\"SUBNET_ACL_RESTRICTION\"} 0\n"
+    "vpcd_dp_drops_total{reason=\"broadcast\"} 17\n"
+    "vpcd_dp_drops_total{reason=\"NO_ROUTE_TO_DESTINATION\"} 2\n"
+    "vpcd_dp_drops_total{reason=\"malformed\"} 1.0e1\n"
+    "vpcd_dp_drops_total{reason=\"broadcast\"} 99\n"
+    "vpcd_dp_drops_total{reason=\"no_port\"} -1\n"
+    "vpcd_dp_drops_total{reason=\"fragment\"} 0.5\n"
+    "vpcd_dp_drops_total{reason=\"tx_failed\"} NaN\n"
+    "vpcd_dp_drops_total 5\n"
+    "# TYPE vpcd_dp_eni_drops_total counter\n"
+    "vpcd_dp_eni_drops_total{eni=\"eni-0aaa\",instance=\"i-0aaa\"} 19\n"
+    "vpcd_dp_eni_drops_total{eni=\"eni-0bbb\",instance=\"i-0bbb\"} 0\n"
+    "vpcd_dp_eni_drops_total{instance=\"i-0ccc\",eni=\"eni-0ccc\"} 12\n"
+    "vpcd_dp_future_total 7\n"
+    "process_cpu_seconds_total 3.5\n"
+    "vpcd_api_requests_total 1\n";
+
+static const char stats_golden[] = "api requests: 1234\n"
+                                   "frames: rx 5210, tx 5187\n"
+                                   "answers: arp 12, nd 0, router_ping 3\n"
+                                   "drops by reason: 31\n"
+                                   "  17  broadcast\n"
+                                   "  10  malformed\n"
+                                   "   2  ENI_SG_RULES_MISMATCH\n"
+                                   "   2  NO_ROUTE_TO_DESTINATION\n"
+                                   "drops by interface: 31\n"
+                                   "  19  eni-0aaa  i-0aaa\n"
+                                   "  12  eni-0ccc  i-0ccc\n";
+
+static const char stats_golden_all[] = "api requests: 1234\n"
+                                       "frames: rx 5210, tx 5187\n"
+                                       "answers: arp 12, nd 0, router_ping 3\n"
+                                       "drops by reason: 31\n"
+                                       "  17  broadcast\n"
+                                       "  10  malformed\n"
+                                       "   2  ENI_SG_RULES_MISMATCH\n"
+                                       "   2  NO_ROUTE_TO_DESTINATION\n"
+                                       "   0  SUBNET_ACL_RESTRICTION\n"
+                                       "drops by interface: 31\n"
+                                       "  19  eni-0aaa  i-0aaa\n"
+                                       "  12  eni-0ccc  i-0ccc\n"
+                                       "   0  eni-0bbb  i-0bbb\n";
+
+/* The text report of metrics text, all or not. */
+static void expect_stats_text(const char *metrics, bool all, const char *golden)
+{
+    struct ctl_prom p;
+    ctl_prom_parse(metrics, strlen(metrics), &p);
+    struct ctl_stats st;
+    char err[256];
+    assert_int_equal(ctl_stats_read(&p, &st, err, sizeof err), 0);
+    struct strbuf out;
+    strbuf_init(&out);
+    ctl_stats_text(&st, all, &out);
+    assert_string_equal(out.data, golden);
+    strbuf_destroy(&out);
+    ctl_stats_destroy(&st);
+    ctl_prom_destroy(&p);
+}
+
+static void test_stats_text_golden(void **state)
+{
+    (void)state;
+    expect_stats_text(stats_metrics, false, stats_golden);
+    expect_stats_text(stats_metrics, true, stats_golden_all);
+    /* Without a data plane vpcd writes the request count only. */
+    expect_stats_text("# TYPE vpcd_api_requests_total counter\nvpcd_api_requests_total 7\n", true,
+                      "api requests: 7\ndata plane: off (no counters)\n");
+    /* A data plane with nothing yet, and counters that are missing. */
+    expect_stats_text("vpcd_dp_frames_total{direction=\"tx\"} 0\n"
+                      "vpcd_dp_drops_total{reason=\"broadcast\"} 0\n",
+                      false,
+                      "api requests: ?\nframes: rx ?, tx 0\nanswers: none\n"
+                      "drops by reason: 0\ndrops by interface: 0\n");
+    /* Names from the server cannot forge lines or move the cursor; an empty instance shows. */
+    expect_stats_text("vpcd_dp_drops_total{reason=\"a\\nb\x1b[2J\x7f\"} 1000\n"
+                      "vpcd_dp_drops_total{reason=\"ok\"} 1\n"
+                      "vpcd_dp_eni_drops_total{eni=\"eni-0ddd\",instance=\"\"} 3\n"
+                      "vpcd_dp_eni_drops_total{eni=\"eni-0eee\"} 4\n",
+                      false,
+                      "api requests: ?\nframes: rx ?, tx ?\nanswers: none\n"
+                      "drops by reason: 1001\n"
+                      "  1000  a?b?[2J?\n"
+                      "     1  ok\n"
+                      "drops by interface: 7\n"
+                      "  4  eni-0eee  -\n"
+                      "  3  eni-0ddd  -\n");
+}
+
+static void test_stats_read(void **state)
+{
+    (void)state;
+    struct ctl_prom p;
+    ctl_prom_parse(stats_metrics, strlen(stats_metrics), &p);
+    assert_int_equal(p.n_bad, 0);
+    struct ctl_stats st;
+    char err[256];
+    assert_int_equal(ctl_stats_read(&p, &st, err, sizeof err), 0);
+    assert_true(st.have_api && st.dataplane && st.have_rx && st.have_tx);
+    assert_int_equal(st.api_requests, 1234);
+    assert_int_equal(st.rx, 5210);
+    assert_int_equal(st.tx, 5187);
+    assert_int_equal(st.n_answers, 3);
+    assert_string_equal(st.answers[2].name, "router_ping");
+    assert_int_equal(st.n_drops, 5); /* the repeat and the values that are not counts dropped */
+    assert_int_equal(st.total_drops, 31);
+    assert_string_equal(st.drops[0].name, "broadcast");
+    assert_int_equal(st.drops[0].count, 17); /* the first of the two */
+    assert_null(st.drops[0].instance);
+    assert_int_equal(st.n_eni_drops, 3);
+    assert_string_equal(st.eni_drops[1].instance, "i-0ccc");
+    assert_int_equal(st.total_eni_drops, 31);
+    ctl_stats_destroy(&st);
+    ctl_stats_destroy(&st);
+    ctl_prom_destroy(&p);
+
+    /* Not vpcd: someone else's metrics, an HTML page, nothing. */
+    static const char *const others[] = {"process_cpu_seconds_total 3\n", "<html>hi</html>", ""};
+    for (size_t i = 0; i < 3; i++) {
+        ctl_prom_parse(others[i], strlen(others[i]), &p);
+        err[0] = '\0';
+        assert_int_equal(ctl_stats_read(&p, &st, err, sizeof err), -1);
+        assert_string_equal(err, "no vpcd counters (vpcd_*) in the reply");
+        ctl_stats_destroy(&st);
+        ctl_prom_destroy(&p);
+    }
+}
+
+static json_t *stats_json(const char *metrics, bool all)
+{
+    struct ctl_prom p;
+    ctl_prom_parse(metrics, strlen(metrics), &p);
+    struct ctl_stats st;
+    char err[256];
+    assert_int_equal(ctl_stats_read(&p, &st, err, sizeof err), 0);
+    struct strbuf out;
+    strbuf_init(&out);
+    ctl_stats_json(&st, all, &out);
+    assert_int_equal(out.data[out.len - 1], '\n');
+    json_error_t jerr;
+    json_t *doc = json_loads(out.data, 0, &jerr);
+    assert_non_null(doc);
+    strbuf_destroy(&out);
+    ctl_stats_destroy(&st);
+    ctl_prom_destroy(&p);
+    return doc;
+}
+
+static void test_stats_json(void **state)
+{
+    (void)state;
+    json_t *doc = stats_json(stats_metrics, false);
+    assert_int_equal(json_object_size(doc), 5);
+    assert_int_equal(json_integer_value(json_object_get(doc, "apiRequests")), 1234);
+    assert_true(json_is_true(json_object_get(doc, "dataPlane")));
+    json_t *frames = json_object_get(doc, "frames");
+    assert_int_equal(json_integer_value(json_object_get(frames, "rx")), 5210);
+    assert_int_equal(json_integer_value(json_object_get(frames, "tx")), 5187);
+    json_t *answers = json_object_get(doc, "answers");
+    assert_int_equal(json_object_size(answers), 3);
+    assert_int_equal(json_integer_value(json_object_get(answers, "arp")), 12);
+    assert_int_equal(json_integer_value(json_object_get(answers, "router_ping")), 3);
+    json_t *drops = json_object_get(doc, "drops");
+    assert_int_equal(json_integer_value(json_object_get(drops, "total")), 31);
+    json_t *by_reason = json_object_get(drops, "byReason");
+    assert_int_equal(json_array_size(by_reason), 4);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(by_reason, 0), "reason")),
+                        "broadcast");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(by_reason, 1), "count")),
+                     10);
+    json_t *by_eni = json_object_get(drops, "byInterface");
+    assert_int_equal(json_array_size(by_eni), 2);
+    json_t *e = json_array_get(by_eni, 1);
+    assert_string_equal(json_string_value(json_object_get(e, "networkInterfaceId")), "eni-0ccc");
+    assert_string_equal(json_string_value(json_object_get(e, "instanceId")), "i-0ccc");
+    assert_int_equal(json_integer_value(json_object_get(e, "count")), 12);
+    json_decref(doc);
+
+    doc = stats_json(stats_metrics, true);
+    drops = json_object_get(doc, "drops");
+    assert_int_equal(json_array_size(json_object_get(drops, "byReason")), 5);
+    by_eni = json_object_get(drops, "byInterface");
+    assert_int_equal(json_array_size(by_eni), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(by_eni, 2), "count")), 0);
+    json_decref(doc);
+
+    doc = stats_json("vpcd_api_requests_total 18446744073709551615\n", false);
+    assert_true(json_is_false(json_object_get(doc, "dataPlane")));
+    assert_true(json_is_null(json_object_get(doc, "frames")));
+    assert_true(json_is_null(json_object_get(doc, "answers")));
+    assert_true(json_is_null(json_object_get(doc, "drops")));
+    /* Past what a JSON integer holds: a number still, rounded. */
+    assert_true(json_real_value(json_object_get(doc, "apiRequests")) == 18446744073709551615.0);
+    json_decref(doc);
+
+    doc = stats_json("vpcd_dp_eni_drops_total{eni=\"eni-0ddd\",instance=\"\"} 3\n"
+                     "vpcd_dp_frames_total{direction=\"rx\"} 1\n",
+                     false);
+    assert_true(json_is_null(json_object_get(doc, "apiRequests")));
+    assert_true(json_is_null(json_object_get(json_object_get(doc, "frames"), "tx")));
+    e = json_array_get(json_object_get(json_object_get(doc, "drops"), "byInterface"), 0);
+    assert_true(json_is_null(json_object_get(e, "instanceId")));
+    json_decref(doc);
+}
+
+static void test_stats_url(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"http://127.0.0.1:4566", "http://127.0.0.1:4566/_vpcd/metrics"},
+        {"http://127.0.0.1:4566/", "http://127.0.0.1:4566/_vpcd/metrics"},
+        {"https://h.example/base//?Action=x#frag", "https://h.example/base/_vpcd/metrics"},
+        {"http://[::1]:8080/base", "http://[::1]:8080/base/_vpcd/metrics"},
+    };
+    char *url, err[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(ctl_stats_url(cases[i][0], &url, err, sizeof err), 0);
+        assert_string_equal(url, cases[i][1]);
+        free(url);
+    }
+    assert_int_equal(ctl_stats_url("file:///etc/passwd", &url, err, sizeof err), -1);
+    assert_null(url);
+    assert_string_equal(err, "Invalid endpoint: file:///etc/passwd (http or https only)");
+    assert_int_equal(ctl_stats_url(NULL, &url, err, sizeof err), -1);
+}
+
 /* ---- whole commands against a fake EC2 endpoint ----------------------------------------- */
 
 struct canned {
@@ -1284,6 +1649,171 @@ static void test_cmd_reach(void **state)
     MHD_stop_daemon(f.d);
 }
 
+/* A fake /_vpcd/metrics: answers every request with one canned status and body, and records
+ * what it was asked. */
+struct metrics_fake {
+    struct MHD_Daemon *d;
+    unsigned port;
+    unsigned status;
+    const char *body;
+    int n_requests;
+    char method[16];
+    char path[256];
+    char accept[128];
+    char authorization[16];
+};
+
+static enum MHD_Result metrics_access(void *cls, struct MHD_Connection *con, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **req_cls)
+{
+    (void)version;
+    (void)upload_data;
+    static int first_call;
+    struct metrics_fake *f = cls;
+    if (*req_cls == NULL) {
+        *req_cls = &first_call;
+        return MHD_YES;
+    }
+    *upload_data_size = 0;
+    f->n_requests++;
+    snprintf(f->method, sizeof f->method, "%s", method);
+    snprintf(f->path, sizeof f->path, "%s", url);
+    const char *accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept");
+    snprintf(f->accept, sizeof f->accept, "%s", accept ? accept : "");
+    const char *auth = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
+    snprintf(f->authorization, sizeof f->authorization, "%s", auth ? auth : "");
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(f->body), (void *)f->body, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result rc = MHD_queue_response(con, f->status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static void metrics_fake_start(struct metrics_fake *f, unsigned status, const char *body)
+{
+    memset(f, 0, sizeof *f);
+    f->status = status;
+    f->body = body;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, metrics_access, f,
+                            MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+    assert_non_null(f->d);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
+    assert_non_null(info);
+    f->port = info->port;
+}
+
+/* `vpcctl stats` against endpoint (printf format with the fake's port). */
+static void run_stats(const char *endpoint, bool json, bool all, struct run_out *r)
+{
+    struct ctl_stats_opts o = {.json = json, .all = all};
+    FILE *out = open_memstream(&r->out, &r->out_len);
+    FILE *err = open_memstream(&r->err, &r->err_len);
+    r->rc = ctl_cmd_stats(endpoint, &o, out, err);
+    fclose(out);
+    fclose(err);
+}
+
+static void test_cmd_stats(void **state)
+{
+    (void)state;
+    struct metrics_fake f;
+    struct run_out r;
+    char endpoint[128], want[512];
+
+    metrics_fake_start(&f, 200, stats_metrics);
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u", f.port);
+    run_stats(endpoint, false, false, &r);
+    assert_int_equal(r.rc, CTL_EXIT_OK);
+    assert_string_equal(r.out, stats_golden);
+    assert_string_equal(r.err, "");
+    assert_int_equal(f.n_requests, 1);
+    assert_string_equal(f.method, "GET");
+    assert_string_equal(f.path, "/_vpcd/metrics");
+    assert_string_equal(f.accept, "text/plain; version=0.0.4");
+    assert_string_equal(f.authorization, ""); /* nothing to sign, no credentials sent */
+    run_out_free(&r);
+
+    /* Behind a path prefix; --all; --json. */
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u/vpcd/?x=1", f.port);
+    run_stats(endpoint, false, true, &r);
+    assert_int_equal(r.rc, CTL_EXIT_OK);
+    assert_string_equal(r.out, stats_golden_all);
+    assert_string_equal(f.path, "/vpcd/_vpcd/metrics");
+    run_out_free(&r);
+    run_stats(endpoint, true, false, &r);
+    assert_int_equal(r.rc, CTL_EXIT_OK);
+    json_error_t jerr;
+    json_t *doc = json_loads(r.out, 0, &jerr);
+    assert_non_null(doc);
+    assert_int_equal(json_integer_value(json_object_get(doc, "apiRequests")), 1234);
+    json_decref(doc);
+    assert_int_equal(f.n_requests, 3);
+    run_out_free(&r);
+    MHD_stop_daemon(f.d);
+
+    /* Malformed lines are skipped and named; the rest is reported. */
+    metrics_fake_start(&f, 200,
+                       "vpcd_api_requests_total 5\nvpcd_api_requests_total{ 6\n"
+                       "# TYPE x nonsense\n");
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u", f.port);
+    run_stats(endpoint, false, false, &r);
+    assert_int_equal(r.rc, CTL_EXIT_OK);
+    assert_string_equal(r.out, "api requests: 5\ndata plane: off (no counters)\n");
+    snprintf(want, sizeof want,
+             "vpcctl: ignored 2 malformed lines of http://127.0.0.1:%u/_vpcd/metrics (the first "
+             "is line 2)\n",
+             f.port);
+    assert_string_equal(r.err, want);
+    run_out_free(&r);
+    MHD_stop_daemon(f.d);
+
+    /* Not a vpcd: an error status, or a page without vpcd's counters. */
+    metrics_fake_start(&f, 404, "not found\n");
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u", f.port);
+    run_stats(endpoint, false, false, &r);
+    assert_int_equal(r.rc, CTL_EXIT_ERROR);
+    assert_string_equal(r.out, "");
+    snprintf(want, sizeof want,
+             "vpcctl: http://127.0.0.1:%u/_vpcd/metrics answered HTTP 404 (is the endpoint a "
+             "vpcd?)\n",
+             f.port);
+    assert_string_equal(r.err, want);
+    run_out_free(&r);
+    MHD_stop_daemon(f.d);
+    metrics_fake_start(&f, 200, "<html><body>Welcome</body></html>");
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u", f.port);
+    run_stats(endpoint, true, false, &r);
+    assert_int_equal(r.rc, CTL_EXIT_ERROR);
+    assert_string_equal(r.out, "");
+    snprintf(want, sizeof want,
+             "vpcctl: http://127.0.0.1:%u/_vpcd/metrics: no vpcd counters (vpcd_*) in the reply "
+             "(is the endpoint a vpcd?)\n",
+             f.port);
+    assert_string_equal(r.err, want);
+    run_out_free(&r);
+    unsigned port = f.port;
+    MHD_stop_daemon(f.d);
+
+    /* Nobody listening any more; an endpoint that is not http. */
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%u", port);
+    run_stats(endpoint, false, false, &r);
+    assert_int_equal(r.rc, CTL_EXIT_ERROR);
+    assert_string_equal(r.out, "");
+    snprintf(want, sizeof want,
+             "vpcctl: Could not connect to the endpoint URL: \"http://127.0.0.1:%u/_vpcd/metrics\"",
+             port);
+    assert_non_null(strstr(r.err, want));
+    run_out_free(&r);
+    run_stats("ftp://127.0.0.1/", false, false, &r);
+    assert_int_equal(r.rc, CTL_EXIT_ERROR);
+    assert_string_equal(r.err, "vpcctl: Invalid endpoint: ftp://127.0.0.1/ (http or https only)\n");
+    run_out_free(&r);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -1318,6 +1848,13 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_cmd_trace_destination_ip),
     cmocka_unit_test(test_cmd_trace_errors),
     cmocka_unit_test(test_cmd_reach),
+    cmocka_unit_test(test_prom_parse),
+    cmocka_unit_test(test_prom_bad_lines),
+    cmocka_unit_test(test_stats_text_golden),
+    cmocka_unit_test(test_stats_read),
+    cmocka_unit_test(test_stats_json),
+    cmocka_unit_test(test_stats_url),
+    cmocka_unit_test(test_cmd_stats),
 };
 
 int main(void)
