@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dp/dp_internal.h"
@@ -333,6 +334,15 @@ void dp_sync(struct dp *dp, const struct model *m)
         old->retired_at = atomic_load(&dp->epoch);
         old->next = dp->retired;
         dp->retired = old;
+        /* Interfaces that went (a detached ENI, a terminated instance) must vanish now, not at
+         * some later change: closing their TAPs is what removes them. The worker passes at
+         * least every 10 ms, so this wait is short, and only changes that retire ports pay. */
+        for (int i = 0; r.n && atomic_load(&dp->running) && i < 1000 &&
+                        atomic_load(&dp->epoch) < old->retired_at + 2;
+             i++) {
+            struct timespec ts = {.tv_nsec = 1000000};
+            nanosleep(&ts, NULL);
+        }
     } else {
         for (size_t i = 0; i < r.n; i++)
             port_close(dp, r.ports[i]);
