@@ -142,6 +142,58 @@ int eni_api_ipv6_request(struct api_ctx *c, const char *count_name, const char *
     return 0;
 }
 
+int eni_api_ipv4_request(struct api_ctx *c, const char *count_name, const char *list_prefix,
+                         const char **primary, struct eni_ipv4_request *out)
+{
+    memset(out, 0, sizeof *out);
+    if (query_get(c->q, count_name)) {
+        out->has_count = true;
+        if (api_int(c, count_name, 0, &out->count))
+            return -1;
+    }
+    size_t n = query_list_len(c->q, list_prefix);
+    const char **addrs = api_scratch(c, (n + 1) * sizeof *addrs);
+    size_t n_addrs = 0;
+    bool marked = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *a = primary ? query_getf(c->q, "%s.%zu.PrivateIpAddress", list_prefix, i + 1)
+                                : query_getf(c->q, "%s.%zu", list_prefix, i + 1);
+        if (!a)
+            return merr_set(&c->err, "MissingParameter",
+                            "The request must contain the parameter %s.%zu%s", list_prefix, i + 1,
+                            primary ? ".PrivateIpAddress" : "");
+        bool is_primary = false;
+        if (primary) {
+            char name[96];
+            snprintf(name, sizeof name, "%s.%zu.Primary", list_prefix, i + 1);
+            if (api_bool(c, name, false, &is_primary))
+                return -1;
+        }
+        if (is_primary && *primary && !marked)
+            return merr_set(&c->err, "InvalidParameterCombination",
+                            "The primary IP address is specified twice: by privateIpAddress and "
+                            "as primary in privateIpAddresses.");
+        if (is_primary && marked)
+            return merr_set(&c->err, "InvalidParameterValue",
+                            "Only one private IP address can be designated as primary.");
+        if (is_primary) {
+            marked = true;
+            *primary = a;
+            continue;
+        }
+        addrs[n_addrs++] = a;
+    }
+    /* No item marked and no PrivateIpAddress: the first listed address is the primary [I]. */
+    if (primary && !*primary && n_addrs) {
+        *primary = addrs[0];
+        memmove(addrs, addrs + 1, (n_addrs - 1) * sizeof *addrs);
+        n_addrs--;
+    }
+    out->addrs = addrs;
+    out->n_addrs = n_addrs;
+    return 0;
+}
+
 static void eni_item(struct api_ctx *c, const struct res *r)
 {
     eni_xml_members(c, (const struct eni *)r, false);
@@ -171,8 +223,14 @@ static int create_network_interface(struct api_ctx *c)
     a.private_ip = api_str(c, "PrivateIpAddress");
     a.description = api_str(c, "Description");
     a.tags = tags;
-    if (eni_api_ipv6_request(c, "Ipv6AddressCount", "Ipv6Addresses", true, &a.ipv6))
+    if (eni_api_ipv6_request(c, "Ipv6AddressCount", "Ipv6Addresses", true, &a.ipv6) ||
+        eni_api_ipv4_request(c, "SecondaryPrivateIpAddressCount", "PrivateIpAddresses",
+                             &a.private_ip, &a.secondary))
         return -1;
+    if (query_has_prefix(c->q, "Ipv4Prefix") || query_get(c->q, "Ipv4PrefixCount"))
+        return merr_set(&c->err, "InvalidParameterValue",
+                        "IPv4 prefix delegation (Ipv4Prefix, Ipv4PrefixCount) is not supported "
+                        "by vpcd.");
     if (a.description && strlen(a.description) > 255)
         return merr_set(&c->err, "InvalidParameterValue",
                         "Description must be at most 255 characters");
@@ -316,6 +374,53 @@ static int unassign_ipv6_addresses(struct api_ctx *c)
     return 0;
 }
 
+static int assign_private_ip_addresses(struct api_ctx *c)
+{
+    const char *id;
+    struct eni_ipv4_request r;
+    bool reassign;
+    if (api_req(c, "NetworkInterfaceId", &id) ||
+        eni_api_ipv4_request(c, "SecondaryPrivateIpAddressCount", "PrivateIpAddress", NULL, &r) ||
+        api_bool(c, "AllowReassignment", false, &reassign))
+        return -1;
+    if (query_has_prefix(c->q, "Ipv4Prefix") || query_get(c->q, "Ipv4PrefixCount"))
+        return merr_set(&c->err, "InvalidParameterValue",
+                        "IPv4 prefix delegation (Ipv4Prefix, Ipv4PrefixCount) is not supported "
+                        "by vpcd.");
+    struct eni *e;
+    size_t first;
+    if (eni_assign_ipv4(c->model, c->scope, id, &r, reassign, &e, &first, &c->err))
+        return -1;
+    xml_str(c->out, "networkInterfaceId", e->hdr.id);
+    xml_open(c->out, "assignedPrivateIpAddressesSet");
+    for (size_t i = first; i < e->n_private_ips; i++) {
+        char text[IP4_STRLEN];
+        ip4_format(e->private_ips[i], text);
+        xml_open(c->out, "item");
+        xml_str(c->out, "privateIpAddress", text);
+        xml_close(c->out, "item");
+    }
+    xml_close(c->out, "assignedPrivateIpAddressesSet");
+    return 0;
+}
+
+static int unassign_private_ip_addresses(struct api_ctx *c)
+{
+    const char *id;
+    const char **addrs;
+    size_t n;
+    if (api_req(c, "NetworkInterfaceId", &id) || api_strlist(c, "PrivateIpAddress", &addrs, &n))
+        return -1;
+    if (query_has_prefix(c->q, "Ipv4Prefix"))
+        return merr_set(&c->err, "InvalidParameterValue",
+                        "IPv4 prefix delegation (Ipv4Prefix) is not supported by vpcd.");
+    struct eni *e;
+    if (eni_unassign_ipv4(c->model, c->scope, id, addrs, n, &e, &c->err))
+        return -1;
+    xml_return_true(c->out);
+    return 0;
+}
+
 const struct api_action eni_actions[] = {
     {"CreateNetworkInterface", create_network_interface},
     {"DeleteNetworkInterface", delete_network_interface},
@@ -325,5 +430,7 @@ const struct api_action eni_actions[] = {
     {"DetachNetworkInterface", detach_network_interface},
     {"AssignIpv6Addresses", assign_ipv6_addresses},
     {"UnassignIpv6Addresses", unassign_ipv6_addresses},
+    {"AssignPrivateIpAddresses", assign_private_ip_addresses},
+    {"UnassignPrivateIpAddresses", unassign_private_ip_addresses},
     {NULL, NULL},
 };

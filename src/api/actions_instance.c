@@ -194,6 +194,10 @@ static int eni_specs(struct api_ctx *c, struct inst_eni_spec **out, size_t *n_ou
         snprintf(name, sizeof name, "NetworkInterface.%zu.Ipv6Addresses", i + 1);
         if (eni_api_ipv6_request(c, count, name, true, &sp[i].ipv6))
             return -1;
+        snprintf(count, sizeof count, "NetworkInterface.%zu.SecondaryPrivateIpAddressCount", i + 1);
+        snprintf(name, sizeof name, "NetworkInterface.%zu.PrivateIpAddresses", i + 1);
+        if (eni_api_ipv4_request(c, count, name, &sp[i].private_ip, &sp[i].secondary))
+            return -1;
     }
     *out = sp;
     *n_out = n;

@@ -21,9 +21,11 @@
 #include "lib/ids.h"
 #include "lib/strbuf.h"
 #include "model/model.h"
+#include "model/resources.h"
 
 #define DP_MAX_IFACES 8 /* interfaces per instance */
-#define DP_MAX_ADDRS 8  /* IPv4 addresses per interface */
+/* Addresses per interface and family: as many as the model gives an interface. */
+#define DP_MAX_ADDRS ENI_IPV4_MAX
 
 /* One interface of an instance as the data plane brings it up. */
 struct dp_iface {

@@ -61,10 +61,12 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The lowest address of sn that no ENI holds, skipping the reserved five. */
-static int lowest_free_address(const struct scope *s, const struct subnet *sn, uint32_t *out)
+/* The `want` lowest addresses of sn that no ENI holds and that are not among also[0, n_also),
+ * skipping the reserved five, in order, into out[]. */
+static int ipv4_pick(const struct scope *s, const struct subnet *sn, const uint32_t *also,
+                     size_t n_also, size_t want, uint32_t *out)
 {
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, got = 0;
     uint32_t *used = NULL;
     const struct eni *e;
     SCOPE_FOREACH(e, s, RES_ENI)
@@ -76,16 +78,236 @@ static int lowest_free_address(const struct scope *s, const struct subnet *sn, u
             used[n++] = e->private_ips[i];
         }
     }
+    for (size_t i = 0; i < n_also; i++) {
+        used = xgrow(used, &cap, n, sizeof *used);
+        used[n++] = also[i];
+    }
     if (n)
         qsort(used, n, sizeof *used, cmp_u32);
     uint32_t candidate = prefix4_first(&sn->cidr) + 4, last = prefix4_last(&sn->cidr);
-    for (size_t i = 0; i < n && used[i] <= candidate; i++)
-        if (used[i] == candidate)
-            candidate++;
+    size_t u = 0;
+    while (got < want && candidate < last) {
+        while (u < n && used[u] < candidate)
+            u++;
+        if (u >= n || used[u] != candidate)
+            out[got++] = candidate;
+        candidate++;
+    }
     free(used);
-    if (candidate >= last)
-        return -ENOSPC;
-    *out = candidate;
+    return got == want ? 0 : -ENOSPC;
+}
+
+/* ---- Secondary private IPv4 addresses ---- */
+
+/* Checks request r for an interface of sn holding `have` addresses, `primary` among them (0:
+ * not decided yet). Explicit addresses are parsed into parsed[] (r->n_addrs entries,
+ * caller-sized). With `reassign`, an explicit address another interface `self` is not holds as
+ * a secondary passes the in-use check (the caller moves it). Nothing changes. */
+static int ipv4_validate(const struct scope *s, const struct subnet *sn, const struct eni *self,
+                         size_t have, uint32_t primary, const struct eni_ipv4_request *r,
+                         bool reassign, uint32_t *parsed, struct merr *err)
+{
+    if (r->has_count && r->n_addrs)
+        return merr_set(err, "InvalidParameterCombination",
+                        "Only one of secondaryPrivateIpAddressCount and privateIpAddresses may be "
+                        "specified.");
+    if (r->has_count && r->count < 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "Value (%ld) for parameter secondaryPrivateIpAddressCount is invalid. "
+                        "Expected a non-negative integer.",
+                        r->count);
+    size_t want = r->n_addrs ? r->n_addrs : (r->has_count ? (size_t)r->count : 0);
+    if (want == 0)
+        return 0;
+    if (want > ENI_IPV4_MAX || have + want > ENI_IPV4_MAX)
+        return merr_set(err, "PrivateIpAddressLimitExceeded",
+                        "Number of private addresses will exceed limit of %d per network "
+                        "interface.",
+                        ENI_IPV4_MAX);
+    for (size_t i = 0; i < r->n_addrs; i++) {
+        if (!r->addrs[i] || ip4_parse(r->addrs[i], &parsed[i]) != 0)
+            return merr_set(err, "InvalidParameterValue",
+                            "Invalid value '%s' for privateIpAddresses: not an IPv4 address.",
+                            r->addrs[i] ? r->addrs[i] : "");
+        const struct eni *holder = eni_by_private_ip(s, sn->vpc_id, parsed[i]);
+        if (reassign && holder && holder != self && holder->private_ips[0] != parsed[i] &&
+            !holder->requester_managed) {
+            /* Held as a secondary elsewhere in this VPC, so inside this subnet's CIDR (subnets
+             * do not overlap) and not reserved: it may move. */
+        } else if (eni_check_address(s, sn, parsed[i], err)) {
+            return -1;
+        }
+        if (parsed[i] == primary)
+            return merr_set(err, "InvalidParameterValue", "Address %s is specified more than once.",
+                            r->addrs[i]);
+        for (size_t k = 0; k < i; k++)
+            if (parsed[k] == parsed[i])
+                return merr_set(err, "InvalidParameterValue",
+                                "Address %s is specified more than once.", r->addrs[i]);
+    }
+    return 0;
+}
+
+int eni_check_ipv4_request(const struct scope *s, const struct subnet *sn, uint32_t primary,
+                           const struct eni_ipv4_request *r, struct merr *err)
+{
+    uint32_t *parsed = xcalloc(r->n_addrs ? r->n_addrs : 1, sizeof *parsed);
+    int rc = ipv4_validate(s, sn, NULL, 1, primary, r, false, parsed, err);
+    free(parsed);
+    return rc;
+}
+
+/* The number of addresses r asks for (valid r). */
+static size_t ipv4_wanted(const struct eni_ipv4_request *r)
+{
+    return r->n_addrs ? r->n_addrs : (r->has_count && r->count > 0 ? (size_t)r->count : 0);
+}
+
+/* Decides the secondary addresses r gives an interface of sn that holds `have` addresses
+ * (have[0, n_have)): explicit ones as given (validated already into parsed[]), else the lowest
+ * free ones. *out (malloc'd, at least one slot; caller frees) holds ipv4_wanted(r). */
+static int ipv4_decide(const struct scope *s, const struct subnet *sn, const uint32_t *have,
+                       size_t n_have, const struct eni_ipv4_request *r, const uint32_t *parsed,
+                       uint32_t **out, struct merr *err)
+{
+    size_t want = ipv4_wanted(r);
+    uint32_t *addrs = xcalloc(want ? want : 1, sizeof *addrs);
+    if (r->n_addrs) {
+        memcpy(addrs, parsed, want * sizeof *addrs);
+    } else if (want && ipv4_pick(s, sn, have, n_have, want, addrs) != 0) {
+        free(addrs);
+        return merr_set(err, "InsufficientFreeAddressesInSubnet",
+                        "There are not enough free addresses in subnet '%s' to satisfy the "
+                        "requested number of secondary private IP addresses.",
+                        sn->hdr.id);
+    }
+    *out = addrs;
+    return 0;
+}
+
+int eni_assign_ipv4(struct model *m, struct scope *s, const char *eni_id,
+                    const struct eni_ipv4_request *r, bool allow_reassignment, struct eni **out,
+                    size_t *first_new, struct merr *err)
+{
+    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    if (!r->has_count && !r->n_addrs)
+        return merr_set(err, "MissingParameter",
+                        "The request must contain the parameter secondaryPrivateIpAddressCount "
+                        "or privateIpAddress");
+    if (r->has_count && !r->n_addrs && r->count == 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "Value (0) for parameter secondaryPrivateIpAddressCount is invalid. "
+                        "Expected a positive integer.");
+    if (e->requester_managed)
+        return merr_set(err, "OperationNotPermitted",
+                        "The addresses of network interface %s are managed by AWS.", e->hdr.id);
+    struct subnet *sn = subnet_find(m, s, e->subnet_id);
+    if (!sn)
+        return merr_set(err, "InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist",
+                        e->subnet_id);
+    uint32_t *parsed = xcalloc(r->n_addrs ? r->n_addrs : 1, sizeof *parsed), *addrs;
+    int rc = ipv4_validate(s, sn, e, e->n_private_ips, e->private_ips[0], r, allow_reassignment,
+                           parsed, err);
+    if (rc == 0)
+        rc = ipv4_decide(s, sn, NULL, 0, r, parsed, &addrs, err);
+    free(parsed);
+    if (rc)
+        return -1;
+    size_t n = ipv4_wanted(r), moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* An address another interface holds (validated: a secondary, AllowReassignment) leaves
+         * it; AWS moves the Elastic IP associated with it along. */
+        struct eni *o = eni_by_private_ip(s, e->vpc_id, addrs[i]);
+        if (!o)
+            continue;
+        size_t kept = 0;
+        for (size_t k = 0; k < o->n_private_ips; k++)
+            if (o->private_ips[k] != addrs[i])
+                o->private_ips[kept++] = o->private_ips[k];
+        o->n_private_ips = kept;
+        res_touch(m, &o->hdr);
+        struct eip *ip = eip_for_eni(s, o->hdr.id, addrs[i]);
+        if (ip)
+            eip_bind(m, ip, e, addrs[i]);
+        moved++;
+    }
+    e->private_ips = xrealloc(e->private_ips, (e->n_private_ips + n) * sizeof *e->private_ips);
+    memcpy(&e->private_ips[e->n_private_ips], addrs, n * sizeof *addrs);
+    *first_new = e->n_private_ips;
+    e->n_private_ips += n;
+    free(addrs);
+    sn->used_ipv4 += (unsigned)(n - moved);
+    res_touch(m, &sn->hdr);
+    res_touch(m, &e->hdr);
+    *out = e;
+    return 0;
+}
+
+int eni_unassign_ipv4(struct model *m, struct scope *s, const char *eni_id,
+                      const char *const *addrs, size_t n, struct eni **out, struct merr *err)
+{
+    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    if (!e)
+        return -1;
+    if (n == 0)
+        return merr_set(err, "MissingParameter",
+                        "The request must contain the parameter privateIpAddress");
+    if (e->requester_managed)
+        return merr_set(err, "OperationNotPermitted",
+                        "The addresses of network interface %s are managed by AWS.", e->hdr.id);
+    uint32_t *gone = xcalloc(n, sizeof *gone);
+    for (size_t i = 0; i < n; i++) {
+        bool held = false;
+        if (ip4_parse(addrs[i], &gone[i]) != 0) {
+            free(gone);
+            return merr_set(err, "InvalidParameterValue",
+                            "Invalid value '%s' for privateIpAddress: not an IPv4 address.",
+                            addrs[i]);
+        }
+        /* AWS's code for the primary address [?]: it can only go with the interface. */
+        if (gone[i] == e->private_ips[0]) {
+            free(gone);
+            return merr_set(err, "InvalidParameterValue",
+                            "The primary private IP address %s of interface %s cannot be "
+                            "unassigned.",
+                            addrs[i], e->hdr.id);
+        }
+        for (size_t k = 1; k < e->n_private_ips && !held; k++)
+            held = e->private_ips[k] == gone[i];
+        if (!held) {
+            free(gone);
+            return merr_set(err, "InvalidParameterValue",
+                            "Some of the specified addresses are not assigned to interface %s",
+                            e->hdr.id);
+        }
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < e->n_private_ips; k++) {
+        bool drop = false;
+        for (size_t i = 0; i < n && !drop; i++)
+            drop = e->private_ips[k] == gone[i];
+        if (!drop) {
+            e->private_ips[kept++] = e->private_ips[k];
+            continue;
+        }
+        /* The EC2 User Guide: unassigning a secondary address also disassociates the Elastic
+         * IP mapped to it (the EIP stays allocated). */
+        struct eip *ip = eip_for_eni(s, e->hdr.id, e->private_ips[k]);
+        if (ip)
+            eip_unbind(m, ip);
+    }
+    size_t removed = e->n_private_ips - kept;
+    e->n_private_ips = kept;
+    free(gone);
+    struct subnet *sn = subnet_find(m, s, e->subnet_id);
+    if (sn) {
+        sn->used_ipv4 -= sn->used_ipv4 >= removed ? (unsigned)removed : sn->used_ipv4;
+        res_touch(m, &sn->hdr);
+    }
+    res_touch(m, &e->hdr);
+    *out = e;
     return 0;
 }
 
@@ -390,30 +612,10 @@ static void eni_make_mac(const struct eni *e, uint8_t mac[6])
     mac[5] = (uint8_t)(h >> 5 ^ h >> 19);
 }
 
-int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a, struct eni **out,
-               struct merr *err)
+/* The checks of eni_create that decide no address: VPC, groups, tags. */
+static int eni_create_check(const struct model *m, const struct scope *s, const struct subnet *sn,
+                            const struct eni_create_args *a, struct merr *err)
 {
-    struct subnet *sn = (struct subnet *)res_lookup(m, s, RES_SUBNET, a->subnet_id, err);
-    if (!sn)
-        return -1;
-    if (!sn->has_ipv4)
-        return merr_set(err, "InvalidParameterValue",
-                        "Subnet %s has no IPv4 CIDR block; IPv6-only interfaces are not supported.",
-                        sn->hdr.id);
-    uint32_t addr;
-    if (a->private_ip) {
-        if (ip4_parse(a->private_ip, &addr) != 0)
-            return merr_set(err, "InvalidParameterValue",
-                            "Invalid value '%s' for privateIpAddress: not an IPv4 address.",
-                            a->private_ip);
-        if (eni_check_address(s, sn, addr, err))
-            return -1;
-    } else if (lowest_free_address(s, sn, &addr) != 0) {
-        return merr_set(err, "InsufficientFreeAddressesInSubnet",
-                        "There are not enough free addresses in subnet '%s' to satisfy the "
-                        "requested number of instances.",
-                        sn->hdr.id);
-    }
     const struct vpc *v = vpc_find(m, s, sn->vpc_id);
     if (!v)
         return merr_set(err, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", sn->vpc_id);
@@ -433,8 +635,55 @@ int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a
                             "The maximum number of security groups per interface (5) has been "
                             "reached.");
     }
-    if (tags_validate(NULL, a->tags, err))
+    return tags_validate(NULL, a->tags, err) ? -1 : 0;
+}
+
+int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a, struct eni **out,
+               struct merr *err)
+{
+    struct subnet *sn = (struct subnet *)res_lookup(m, s, RES_SUBNET, a->subnet_id, err);
+    if (!sn)
         return -1;
+    if (!sn->has_ipv4)
+        return merr_set(err, "InvalidParameterValue",
+                        "Subnet %s has no IPv4 CIDR block; IPv6-only interfaces are not supported.",
+                        sn->hdr.id);
+    uint32_t addr = 0;
+    if (a->private_ip) {
+        if (ip4_parse(a->private_ip, &addr) != 0)
+            return merr_set(err, "InvalidParameterValue",
+                            "Invalid value '%s' for privateIpAddress: not an IPv4 address.",
+                            a->private_ip);
+        if (eni_check_address(s, sn, addr, err))
+            return -1;
+    }
+    /* Explicit secondary addresses are checked before a primary is picked, so that the pick
+     * avoids them. */
+    const struct eni_ipv4_request *v4 = &a->secondary;
+    uint32_t *v4_parsed = xcalloc(v4->n_addrs ? v4->n_addrs : 1, sizeof *v4_parsed);
+    if (ipv4_validate(s, sn, NULL, 1, addr, v4, false, v4_parsed, err)) {
+        free(v4_parsed);
+        return -1;
+    }
+    if (!a->private_ip && ipv4_pick(s, sn, v4_parsed, v4->n_addrs, 1, &addr) != 0) {
+        free(v4_parsed);
+        return merr_set(err, "InsufficientFreeAddressesInSubnet",
+                        "There are not enough free addresses in subnet '%s' to satisfy the "
+                        "requested number of instances.",
+                        sn->hdr.id);
+    }
+    uint32_t *secondary;
+    int v4_rc = ipv4_decide(s, sn, &addr, 1, v4, v4_parsed, &secondary, err);
+    free(v4_parsed);
+    if (v4_rc)
+        return -1;
+    size_t n_secondary = ipv4_wanted(v4);
+    int rc = eni_create_check(m, s, sn, a, err);
+    if (rc) {
+        free(secondary);
+        return -1;
+    }
+    const struct vpc *v = vpc_find(m, s, sn->vpc_id);
     /* Last of the checks: it allocates the addresses it decides. */
     struct eni_ipv6_request v6 = a->ipv6;
     if (!v6.has_count && !v6.n_addrs && sn->assign_ipv6 && !a->requester_managed) {
@@ -443,8 +692,10 @@ int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a
     }
     uint8_t(*ipv6)[16];
     size_t n_ipv6;
-    if (ipv6_prepare(s, sn, 0, &v6, &ipv6, &n_ipv6, err))
+    if (ipv6_prepare(s, sn, 0, &v6, &ipv6, &n_ipv6, err)) {
+        free(secondary);
         return -1;
+    }
 
     struct eni *e = (struct eni *)res_new(m, s, RES_ENI);
     e->ipv6_addrs = ipv6;
@@ -458,9 +709,11 @@ int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a
     e->requester_managed = a->requester_managed;
     snprintf(e->requester_id, sizeof e->requester_id, "%s", a->requester_id ? a->requester_id : "");
     eni_make_mac(e, e->mac);
-    e->private_ips = xcalloc(1, sizeof *e->private_ips);
+    e->private_ips = xcalloc(1 + n_secondary, sizeof *e->private_ips);
     e->private_ips[0] = addr;
-    e->n_private_ips = 1;
+    memcpy(&e->private_ips[1], secondary, n_secondary * sizeof *secondary);
+    e->n_private_ips = 1 + n_secondary;
+    free(secondary);
     if (!a->requester_managed) {
         size_t n = a->n_group_ids ? a->n_group_ids : 1;
         e->groups = xcalloc(n, sizeof *e->groups);
@@ -472,7 +725,7 @@ int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a
     }
     e->source_dest_check = true;
     tags_copy(&e->hdr.tags, a->tags);
-    sn->used_ipv4++;
+    sn->used_ipv4 += (unsigned)e->n_private_ips;
     res_touch(m, &sn->hdr);
     *out = e;
     return 0;

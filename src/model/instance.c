@@ -201,6 +201,57 @@ static int ipv6_unique(const struct inst_run_args *a, struct merr *err)
     return rc;
 }
 
+/* The secondary IPv4 addresses one interface spec asks for (count or list). */
+static uint64_t ipv4_count(const struct eni_ipv4_request *r)
+{
+    return r->n_addrs ? r->n_addrs : (r->has_count && r->count > 0 ? (uint64_t)r->count : 0);
+}
+
+/* The secondary IPv4 request of one interface spec that creates an interface in sn. */
+static int ipv4_check(const struct scope *s, const struct subnet *sn,
+                      const struct inst_eni_spec *sp, struct merr *err)
+{
+    uint32_t primary = 0;
+    if (!sp->secondary.has_count && !sp->secondary.n_addrs)
+        return 0;
+    if (sp->private_ip && ip4_parse(sp->private_ip, &primary) != 0)
+        return merr_set(err, "InvalidParameterValue",
+                        "Invalid value '%s' for privateIpAddress: not an IPv4 address.",
+                        sp->private_ip);
+    return eni_check_ipv4_request(s, sn, primary, &sp->secondary, err);
+}
+
+/* An explicit IPv4 address given twice in one launch (as the primary of one interface and a
+ * secondary of another, or for two interfaces): each alone is free. */
+static int ipv4_unique(const struct inst_run_args *a, struct merr *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < a->n_enis; i++)
+        total += (a->enis[i].private_ip != NULL) + a->enis[i].secondary.n_addrs;
+    if (total < 2)
+        return 0;
+    uint32_t *all = xcalloc(total, sizeof *all);
+    const char **text = xcalloc(total, sizeof *text);
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_enis; i++) {
+        const struct inst_eni_spec *sp = &a->enis[i];
+        if (sp->private_ip && ip4_parse(sp->private_ip, &all[n]) == 0)
+            text[n++] = sp->private_ip;
+        for (size_t k = 0; k < sp->secondary.n_addrs; k++)
+            if (ip4_parse(sp->secondary.addrs[k], &all[n]) == 0)
+                text[n++] = sp->secondary.addrs[k];
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        for (size_t k = 0; k < i && rc == 0; k++)
+            if (all[i] == all[k])
+                rc = merr_set(err, "InvalidParameterValue",
+                              "Address %s is specified more than once.", text[i]);
+    free(all);
+    free(text);
+    return rc;
+}
+
 int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a,
                  struct instance ***out, size_t *n_out, struct merr *err)
 {
@@ -288,6 +339,16 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
                 return merr_set(err, "InvalidParameterCombination",
                                 "A network interface ID and IPv6 addresses may not both be "
                                 "specified");
+            const struct eni_ipv4_request *v4 = &a->enis[i].secondary;
+            if (a->enis[i].eni_id && (v4->has_count || v4->n_addrs))
+                return merr_set(err, "InvalidParameterCombination",
+                                "A network interface ID and secondary private IP addresses may "
+                                "not both be specified");
+            /* botocore's documentation of both members: not with more than one instance. */
+            if ((v4->has_count || v4->n_addrs) && a->max_count > 1)
+                return merr_set(err, "InvalidParameterCombination",
+                                "Secondary private IP addresses cannot be specified when "
+                                "launching more than one instance");
         }
         if (!primary)
             return merr_set(err, "InvalidParameterValue",
@@ -370,13 +431,17 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
             rc = group_check(m, s, osn->vpc_id, osn->hdr.id, sp->group_ids, sp->n_group_ids, err);
         if (rc == 0)
             rc = ipv6_check(s, osn, &sp->ipv6, a->max_count, err);
+        if (rc == 0)
+            rc = ipv4_check(s, osn, sp, err);
         if (osn == sn)
-            per_instance++;
+            per_instance += 1 + ipv4_count(&sp->secondary);
     }
     if (rc == 0 && !a->n_enis)
         rc = ipv6_check(s, sn, &a->ipv6, a->max_count, err);
     if (rc == 0)
         rc = ipv6_unique(a, err);
+    if (rc == 0)
+        rc = ipv4_unique(a, err);
     const char *fixed_ip = primary ? primary->private_ip : a->private_ip;
     if (rc == 0 && fixed_ip && a->max_count > 1)
         rc = merr_set(err, "InvalidParameterCombination",
@@ -453,6 +518,7 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
                     .description = sp->description,
                     .tags = a->eni_tags,
                     .ipv6 = sp->ipv6,
+                    .secondary = sp->secondary,
                 };
                 if (eni_create(m, s, &ea, &e, err)) {
                     free(groups);

@@ -889,6 +889,22 @@ struct eni_ipv6_request {
     long count;
 };
 
+/* The secondary private IPv4 addresses asked for one interface (RunInstances
+ * NetworkInterface.N, CreateNetworkInterface, AssignPrivateIpAddresses): explicit addresses or
+ * a count of addresses the subnet picks (lowest free first), never both. All zero means none.
+ * The primary address is asked for separately. Strings are borrowed. */
+struct eni_ipv4_request {
+    const char *const *addrs;
+    size_t n_addrs;
+    bool has_count; /* SecondaryPrivateIpAddressCount was given */
+    long count;
+};
+
+/* Private IPv4 addresses one interface may hold, the primary included. AWS's quota depends on
+ * the instance type (50 on the largest types); vpcd has no per-type table, so every interface
+ * gets the largest. */
+#define ENI_IPV4_MAX 50
+
 struct inst_eni_spec {
     int device_index;
     const char *eni_id;    /* attach this existing interface, or create one: */
@@ -898,7 +914,8 @@ struct inst_eni_spec {
     size_t n_group_ids;
     const char *description;
     bool delete_on_termination;
-    struct eni_ipv6_request ipv6; /* must stay unset with eni_id */
+    struct eni_ipv6_request ipv6;      /* must stay unset with eni_id */
+    struct eni_ipv4_request secondary; /* likewise; refused when launching more than one */
 };
 
 struct inst_run_args {
@@ -995,6 +1012,7 @@ struct eni_create_args {
     /* Unset: one address when the subnet has AssignIpv6AddressOnCreation, except for
      * requester-managed interfaces (their owner decides). */
     struct eni_ipv6_request ipv6;
+    struct eni_ipv4_request secondary; /* unset: the primary address only */
 };
 
 int eni_create(struct model *m, struct scope *s, const struct eni_create_args *a, struct eni **out,
@@ -1034,6 +1052,22 @@ int eni_assign_ipv6(struct model *m, struct scope *s, const char *eni_id,
                     struct merr *err);
 /* UnassignIpv6Addresses: every address must be on the interface (all or nothing). */
 int eni_unassign_ipv6(struct model *m, struct scope *s, const char *eni_id,
+                      const char *const *addrs, size_t n, struct eni **out, struct merr *err);
+/* Checks the secondary IPv4 request of a new interface in sn whose primary is `primary`
+ * (0: picked by the subnet) without changing anything: RunInstances checks every interface of
+ * a launch before it creates the first. */
+int eni_check_ipv4_request(const struct scope *s, const struct subnet *sn, uint32_t primary,
+                           const struct eni_ipv4_request *r, struct merr *err);
+/* AssignPrivateIpAddresses: explicit addresses or a count (at least 1) of the lowest free
+ * ones. With allow_reassignment an explicit address held as a secondary by another interface
+ * of the subnet moves here, with its Elastic IP association. On success the new addresses are
+ * (*out)->private_ips[*first_new ..]. At most ENI_IPV4_MAX addresses per interface. */
+int eni_assign_ipv4(struct model *m, struct scope *s, const char *eni_id,
+                    const struct eni_ipv4_request *r, bool allow_reassignment, struct eni **out,
+                    size_t *first_new, struct merr *err);
+/* UnassignPrivateIpAddresses: every address must be a secondary address of the interface (all
+ * or nothing); an Elastic IP associated with one of them is disassociated, as on AWS. */
+int eni_unassign_ipv4(struct model *m, struct scope *s, const char *eni_id,
                       const char *const *addrs, size_t n, struct eni **out, struct merr *err);
 /* True if some interface of the scope is in security group sg_id (DeleteSecurityGroup). */
 bool eni_uses_group(const struct scope *s, const char *sg_id);
