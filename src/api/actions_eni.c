@@ -325,6 +325,29 @@ static void ipv6_list_xml(struct strbuf *sb, const char *tag, uint8_t (*addrs)[1
     xml_close(sb, tag);
 }
 
+/* Prefix delegation (Ipv4Prefix.N / Ipv6Prefix.N and their counts) is refused, for family
+ * "Ipv4" or "Ipv6". */
+static int refuse_prefixes(struct api_ctx *c, const char *family)
+{
+    char list[32], count[32];
+    snprintf(list, sizeof list, "%sPrefix", family);
+    snprintf(count, sizeof count, "%sPrefixCount", family);
+    if (query_has_prefix(c->q, list) || query_get(c->q, count))
+        return merr_set(&c->err, "InvalidParameterValue",
+                        "%s prefix delegation (%s, %s) is not supported by vpcd.",
+                        strcmp(family, "Ipv4") == 0 ? "IPv4" : "IPv6", list, count);
+    return 0;
+}
+
+/* Unassign*: the interface and the addresses named in `list_param`. */
+static int unassign_request(struct api_ctx *c, const char *list_param, const char *family,
+                            const char **id, const char ***addrs, size_t *n)
+{
+    if (api_req(c, "NetworkInterfaceId", id) || api_strlist(c, list_param, addrs, n))
+        return -1;
+    return refuse_prefixes(c, family);
+}
+
 static int assign_ipv6_addresses(struct api_ctx *c)
 {
     const char *id;
@@ -332,10 +355,8 @@ static int assign_ipv6_addresses(struct api_ctx *c)
     if (api_req(c, "NetworkInterfaceId", &id) ||
         eni_api_ipv6_request(c, "Ipv6AddressCount", "Ipv6Addresses", false, &r))
         return -1;
-    if (query_has_prefix(c->q, "Ipv6Prefix") || query_get(c->q, "Ipv6PrefixCount"))
-        return merr_set(&c->err, "InvalidParameterValue",
-                        "IPv6 prefix delegation (Ipv6Prefix, Ipv6PrefixCount) is not supported "
-                        "by vpcd.");
+    if (refuse_prefixes(c, "Ipv6"))
+        return -1;
     struct eni *e;
     size_t first;
     if (eni_assign_ipv6(c->model, c->scope, id, &r, &e, &first, &c->err))
@@ -350,11 +371,8 @@ static int unassign_ipv6_addresses(struct api_ctx *c)
     const char *id;
     const char **addrs;
     size_t n;
-    if (api_req(c, "NetworkInterfaceId", &id) || api_strlist(c, "Ipv6Addresses", &addrs, &n))
+    if (unassign_request(c, "Ipv6Addresses", "Ipv6", &id, &addrs, &n))
         return -1;
-    if (query_has_prefix(c->q, "Ipv6Prefix"))
-        return merr_set(&c->err, "InvalidParameterValue",
-                        "IPv6 prefix delegation (Ipv6Prefix) is not supported by vpcd.");
     struct eni *e;
     if (eni_unassign_ipv6(c->model, c->scope, id, addrs, n, &e, &c->err))
         return -1;
@@ -383,10 +401,8 @@ static int assign_private_ip_addresses(struct api_ctx *c)
         eni_api_ipv4_request(c, "SecondaryPrivateIpAddressCount", "PrivateIpAddress", NULL, &r) ||
         api_bool(c, "AllowReassignment", false, &reassign))
         return -1;
-    if (query_has_prefix(c->q, "Ipv4Prefix") || query_get(c->q, "Ipv4PrefixCount"))
-        return merr_set(&c->err, "InvalidParameterValue",
-                        "IPv4 prefix delegation (Ipv4Prefix, Ipv4PrefixCount) is not supported "
-                        "by vpcd.");
+    if (refuse_prefixes(c, "Ipv4"))
+        return -1;
     struct eni *e;
     size_t first;
     if (eni_assign_ipv4(c->model, c->scope, id, &r, reassign, &e, &first, &c->err))
@@ -409,11 +425,8 @@ static int unassign_private_ip_addresses(struct api_ctx *c)
     const char *id;
     const char **addrs;
     size_t n;
-    if (api_req(c, "NetworkInterfaceId", &id) || api_strlist(c, "PrivateIpAddress", &addrs, &n))
+    if (unassign_request(c, "PrivateIpAddress", "Ipv4", &id, &addrs, &n))
         return -1;
-    if (query_has_prefix(c->q, "Ipv4Prefix"))
-        return merr_set(&c->err, "InvalidParameterValue",
-                        "IPv4 prefix delegation (Ipv4Prefix) is not supported by vpcd.");
     struct eni *e;
     if (eni_unassign_ipv4(c->model, c->scope, id, addrs, n, &e, &c->err))
         return -1;

@@ -245,18 +245,33 @@ int eni_assign_ipv4(struct model *m, struct scope *s, const char *eni_id,
     return 0;
 }
 
-int eni_unassign_ipv4(struct model *m, struct scope *s, const char *eni_id,
-                      const char *const *addrs, size_t n, struct eni **out, struct merr *err)
+/* The interface whose addresses an Unassign call removes: it exists, the call names some
+ * addresses (in parameter `param`), and AWS does not manage them. NULL with err otherwise. */
+static struct eni *eni_for_unassign(const struct model *m, const struct scope *s,
+                                    const char *eni_id, size_t n, const char *param,
+                                    struct merr *err)
 {
     struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
     if (!e)
+        return NULL;
+    if (n == 0) {
+        merr_set(err, "MissingParameter", "The request must contain the parameter %s", param);
+        return NULL;
+    }
+    if (e->requester_managed) {
+        merr_set(err, "OperationNotPermitted",
+                 "The addresses of network interface %s are managed by AWS.", e->hdr.id);
+        return NULL;
+    }
+    return e;
+}
+
+int eni_unassign_ipv4(struct model *m, struct scope *s, const char *eni_id,
+                      const char *const *addrs, size_t n, struct eni **out, struct merr *err)
+{
+    struct eni *e = eni_for_unassign(m, s, eni_id, n, "privateIpAddress", err);
+    if (!e)
         return -1;
-    if (n == 0)
-        return merr_set(err, "MissingParameter",
-                        "The request must contain the parameter privateIpAddress");
-    if (e->requester_managed)
-        return merr_set(err, "OperationNotPermitted",
-                        "The addresses of network interface %s are managed by AWS.", e->hdr.id);
     uint32_t *gone = xcalloc(n, sizeof *gone);
     for (size_t i = 0; i < n; i++) {
         bool held = false;
@@ -555,15 +570,9 @@ int eni_assign_ipv6(struct model *m, struct scope *s, const char *eni_id,
 int eni_unassign_ipv6(struct model *m, struct scope *s, const char *eni_id,
                       const char *const *addrs, size_t n, struct eni **out, struct merr *err)
 {
-    struct eni *e = (struct eni *)res_lookup(m, s, RES_ENI, eni_id, err);
+    struct eni *e = eni_for_unassign(m, s, eni_id, n, "ipv6Addresses", err);
     if (!e)
         return -1;
-    if (n == 0)
-        return merr_set(err, "MissingParameter",
-                        "The request must contain the parameter ipv6Addresses");
-    if (e->requester_managed)
-        return merr_set(err, "OperationNotPermitted",
-                        "The addresses of network interface %s are managed by AWS.", e->hdr.id);
     uint8_t(*gone)[16] = xcalloc(n, sizeof *gone);
     for (size_t i = 0; i < n; i++) {
         bool held = false;
