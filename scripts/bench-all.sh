@@ -23,6 +23,7 @@ RESULTS=build/bench/results
 make -s all
 make -s -C bench/api
 make -s -C bench/analyzer
+make -s -C bench/pipeline
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/api-*.txt
 
@@ -129,3 +130,16 @@ printf '%-34s %12s %12s   %s\n' "snapshot compile (ms)" "$m_snap" "-" "-"
 reach=$(bench/analyzer/reach.sh "$RUNS" | tee "$RESULTS/reach.txt" | grep '^RESULT' | field reach_s)
 printf '%-34s %12s %12s   %s\n' "vpcctl reach, 1,000 instances (s)" "$reach" "< 10" \
   "$(awk -v v="$reach" 'BEGIN {print v < 10 ? "yes" : "no"}')"
+
+echo
+p_rate=()
+for run in $(seq 1 "$RUNS"); do
+  line=$(build/bench/plbench "${ANBENCH_SECONDS:-3}" | tee "$RESULTS/pipeline-run$run.txt" | grep '^RESULT')
+  echo "  pipeline run $run: $line" | sed 's/RESULT //'
+  p_rate+=("$(echo "$line" | field mpps)")
+done
+m_prate=$(printf '%s\n' "${p_rate[@]}" | median)
+echo "bench/pipeline summary (median of $RUNS runs, one core, established flows, 10,000 routes,"
+echo "200 SG rules, 2,000,000 tracked flows; issue 7 target >= 10 Mpps)"
+printf '%-34s %12s %12s   %s\n' "pipeline decisions (Mpps)" "$m_prate" ">= 10" \
+  "$(awk -v v="$m_prate" 'BEGIN {print v >= 10 ? "yes" : "no"}')"
