@@ -388,6 +388,9 @@ static int poll_port(struct dp *dp, const struct dp_view *v, uint32_t slot)
     int n = io_rx_burst(p->io, dp->w.bufs, IO_BATCH);
     if (n <= 0)
         return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    dp->w.now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     atomic_fetch_add_explicit(&dp->c.rx, (uint64_t)n, memory_order_relaxed);
     struct out_frame outs[IO_BATCH];
     int n_out = 0;

@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "dp/dp_internal.h"
 #include "lib/pkt.h"
@@ -49,13 +48,6 @@ static bool sg_tracked(void *ctx, uint32_t eni, bool egress, const struct flow *
     if (c->n_judged < 2)
         c->judged[c->n_judged++] = eni;
     return false;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Builders write into scratch and the answer replaces the frame. */
@@ -240,7 +232,7 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
         if (handled)
             return answered;
     }
-    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = &m, .now_ns = now_ns()};
+    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = &m, .now_ns = dp->w.now_ns};
     struct pipeline_hooks hooks = {.ctx = &ctx, .sg_tracked = sg_tracked};
     struct pl_packet pkt = {.f = m.flow, .origin = PL_FROM_ENI, .eni = in_eni, .ttl = m.ttl};
     struct pl_result res;

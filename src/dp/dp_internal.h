@@ -65,6 +65,7 @@ struct dp_worker {
     struct ct_table *ct;
     struct io_buf *bufs[IO_BATCH];
     struct io_buf *pool; /* IO_BATCH buffers */
+    uint64_t now_ns;     /* read once per vector: the clock is not read per packet */
 };
 
 struct dp_inst;
