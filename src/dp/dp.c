@@ -14,9 +14,12 @@
 #include "lib/xalloc.h"
 
 const uint8_t dp_router_mac[6] = {0x02, 0x76, 0x70, 0x63, 0x64, 0x01}; /* 02:76:70:63:64:01 */
+const uint8_t dp_internet_mac[6] = {0x02, 0x76, 0x70, 0x63, 0x64, 0xfe};
 
 /* Conntrack entries per worker: AWS's allowance is per instance size; this is the total. */
 #define DP_CT_CAPACITY (1u << 18)
+/* NAT bindings per worker: room for every gateway's port space to a few destinations. */
+#define DP_NAT_CAPACITY (1u << 18)
 #define DP_MTU 9001
 
 struct dp_inst {
@@ -29,7 +32,7 @@ static const char *const extra_names[DP_DROP__COUNT - PL__CODE_COUNT] = {
     "malformed",    "broadcast", "not_ip",
     "no_port",      "tx_failed", "conntrack_allowance_exceeded",
     "no_internet",  "fragment",  "router_address",
-    "mtu_exceeded",
+    "mtu_exceeded", "nat_table_full",
 };
 
 static const char *drop_name(unsigned reason)
@@ -45,6 +48,7 @@ struct dp *dp_new(const struct dp_port_ops *ops)
     dp->ops = *ops;
     dp->epfd = epoll_create1(EPOLL_CLOEXEC);
     dp->w.ct = ct_table_new(DP_CT_CAPACITY);
+    dp->w.nat = nat_table_new(DP_NAT_CAPACITY);
     dp->w.pool = xcalloc(IO_BATCH, sizeof *dp->w.pool);
     for (int i = 0; i < IO_BATCH; i++)
         dp->w.bufs[i] = &dp->w.pool[i];
@@ -114,8 +118,14 @@ void dp_free(struct dp *dp)
         for (size_t k = 0; k < dp->insts[i].spec.n_ifs; k++)
             port_close(dp, dp->insts[i].ports[k]);
     free(dp->insts);
+    if (dp->internet) {
+        port_close(dp, dp->internet);
+        if (dp->ops.internet_remove)
+            dp->ops.internet_remove(dp->ops.ctx);
+    }
     fib_snapshot_unref(dp->last);
     ct_table_free(dp->w.ct);
+    nat_table_free(dp->w.nat);
     free(dp->w.pool);
     free(dp->port_drops);
     if (dp->epfd >= 0)
@@ -221,6 +231,45 @@ static void retire_ports(struct dp_inst *in, struct retiring *r)
     }
 }
 
+/* Takes io (closed if there is no free slot) as a port in a free slot, polled from now on. */
+static struct dp_port *port_add(struct dp *dp, struct io_port *io, const char *eni_id,
+                                const char *instance_id)
+{
+    int slot = slot_alloc(dp);
+    if (slot < 0 || !io) {
+        io_port_close(io);
+        return NULL;
+    }
+    struct dp_port *p = xcalloc(1, sizeof *p);
+    snprintf(p->eni_id, sizeof p->eni_id, "%s", eni_id);
+    snprintf(p->instance_id, sizeof p->instance_id, "%s", instance_id);
+    p->io = io;
+    p->slot = (uint32_t)slot;
+    _Static_assert(DP_MAX_PORTS == 1 << 12, "ct_key keeps the slot in 12 bits");
+    /* Bit 31 stays clear: egress-only gateways' names have it (FIB_EIGW_CT_KEY_BIT). */
+    p->ct_key = ((++dp->ports_made & 0x7ffffu) << 12) | (uint32_t)slot;
+    dp->slots[slot] = p;
+    int fd = io_port_fd(p->io);
+    if (fd >= 0 && dp->epfd >= 0) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)slot};
+        epoll_ctl(dp->epfd, EPOLL_CTL_ADD, fd, &ev);
+    }
+    return p;
+}
+
+static void internet_up(struct dp *dp)
+{
+    if (dp->internet || !dp->ops.internet_up)
+        return;
+    struct io_port *io = NULL;
+    int rc = dp->ops.internet_up(dp->ops.ctx, &io);
+    if (rc != 0) {
+        fprintf(stderr, "vpcd: data plane: cannot create the internet: %s\n", strerror(-rc));
+        return;
+    }
+    dp->internet = port_add(dp, io, "", "");
+}
+
 static void inst_up(struct dp *dp, struct dp_inst *in)
 {
     struct io_port *io[DP_MAX_IFACES] = {0};
@@ -229,27 +278,8 @@ static void inst_up(struct dp *dp, struct dp_inst *in)
         fprintf(stderr, "vpcd: data plane: cannot bring up %s: %s\n", in->spec.id, strerror(-rc));
         return;
     }
-    for (size_t k = 0; k < in->spec.n_ifs; k++) {
-        int slot = slot_alloc(dp);
-        if (slot < 0 || !io[k]) {
-            io_port_close(io[k]);
-            continue;
-        }
-        struct dp_port *p = xcalloc(1, sizeof *p);
-        snprintf(p->eni_id, sizeof p->eni_id, "%s", in->spec.ifs[k].eni_id);
-        snprintf(p->instance_id, sizeof p->instance_id, "%s", in->spec.id);
-        p->io = io[k];
-        p->slot = (uint32_t)slot;
-        _Static_assert(DP_MAX_PORTS == 1 << 12, "ct_key keeps the slot in 12 bits");
-        p->ct_key = (++dp->ports_made << 12) | (uint32_t)slot;
-        dp->slots[slot] = p;
-        in->ports[k] = p;
-        int fd = io_port_fd(p->io);
-        if (fd >= 0 && dp->epfd >= 0) {
-            struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)slot};
-            epoll_ctl(dp->epfd, EPOLL_CTL_ADD, fd, &ev);
-        }
-    }
+    for (size_t k = 0; k < in->spec.n_ifs; k++)
+        in->ports[k] = port_add(dp, io[k], in->spec.ifs[k].eni_id, in->spec.id);
     if (!in->spec.running && dp->ops.instance_link)
         dp->ops.instance_link(dp->ops.ctx, &in->spec, false);
 }
@@ -300,6 +330,7 @@ static struct dp_view *view_build(struct dp *dp, struct fib_snapshot *s)
 {
     struct dp_view *v = xcalloc(1, sizeof *v);
     v->snap = fib_snapshot_ref(s);
+    v->internet_slot = dp->internet ? dp->internet->slot : FIB_NONE;
     v->slot_of_eni = xmalloc((s->n_enis ? s->n_enis : 1) * sizeof *v->slot_of_eni);
     for (size_t i = 0; i < s->n_enis; i++)
         v->slot_of_eni[i] = FIB_NONE;
@@ -308,7 +339,7 @@ static struct dp_view *view_build(struct dp *dp, struct fib_snapshot *s)
         if (p && p->retiring)
             p = NULL;
         v->ports[slot] = p;
-        v->eni_of_slot[slot] = p ? fib_find(s, FIB_OBJ_ENI, p->eni_id) : FIB_NONE;
+        v->eni_of_slot[slot] = p && p->eni_id[0] ? fib_find(s, FIB_OBJ_ENI, p->eni_id) : FIB_NONE;
         if (v->eni_of_slot[slot] != FIB_NONE)
             v->slot_of_eni[v->eni_of_slot[slot]] = (uint32_t)slot;
     }
@@ -325,6 +356,7 @@ void dp_sync(struct dp *dp, const struct model *m)
     fib_snapshot_unref(dp->last);
     dp->last = s;
     struct retiring r = {0};
+    internet_up(dp);
     reconcile(dp, s, &r);
     struct dp_view *v = view_build(dp, s);
     struct dp_view *old = atomic_exchange(&dp->view, v);
@@ -459,7 +491,11 @@ static void *worker_main(void *arg)
         /* Expire a little conntrack state each pass, bounded. */
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        ct_expire(dp->w.ct, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec, 1024);
+        uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+        ct_expire(dp->w.ct, now, 1024);
+        nat_table_expire(dp->w.nat, now, 1024);
+        atomic_store_explicit(&dp->c.nat_bindings, nat_table_count(dp->w.nat),
+                              memory_order_relaxed);
     }
     return NULL;
 }
@@ -510,6 +546,20 @@ void dp_metrics(struct dp *dp, struct strbuf *out)
                   (unsigned long long)atomic_load(&dp->c.nd_replies));
     strbuf_printf(out, "vpcd_dp_answers_total{kind=\"router_ping\"} %llu\n",
                   (unsigned long long)atomic_load(&dp->c.pings));
+    strbuf_printf(out, "vpcd_dp_answers_total{kind=\"nat_rst\"} %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.nat_resets));
+    strbuf_printf(out, "vpcd_dp_answers_total{kind=\"dns\"} %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.dns_answers));
+    strbuf_puts(out, "# HELP vpcd_dp_internet_total Packets to and from the internet host.\n"
+                     "# TYPE vpcd_dp_internet_total counter\n");
+    strbuf_printf(out, "vpcd_dp_internet_total{direction=\"out\"} %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.to_internet));
+    strbuf_printf(out, "vpcd_dp_internet_total{direction=\"in\"} %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.from_internet));
+    strbuf_puts(out, "# HELP vpcd_dp_nat_bindings NAT gateway translations held.\n"
+                     "# TYPE vpcd_dp_nat_bindings gauge\n");
+    strbuf_printf(out, "vpcd_dp_nat_bindings %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.nat_bindings));
     strbuf_puts(out, "# HELP vpcd_dp_drops_total Frames dropped, by reason (AWS explanation "
                      "codes for forwarding decisions).\n# TYPE vpcd_dp_drops_total counter\n");
     for (unsigned r = 1; r < DP_DROP__COUNT; r++)
@@ -527,7 +577,8 @@ void dp_metrics(struct dp *dp, struct strbuf *out)
     for (int slot = 0; v && slot < DP_MAX_PORTS; slot++)
         if (v->ports[slot])
             strbuf_printf(out, "vpcd_dp_eni_drops_total{eni=\"%s\",instance=\"%s\"} %llu\n",
-                          v->ports[slot]->eni_id, v->ports[slot]->instance_id,
+                          v->ports[slot]->eni_id[0] ? v->ports[slot]->eni_id : "internet",
+                          v->ports[slot]->instance_id,
                           (unsigned long long)atomic_load(&dp->port_drops[slot]));
 }
 

@@ -60,7 +60,24 @@ struct dp_port_ops {
     int (*instance_link)(void *ctx, const struct dp_instance *in, bool up);
     /* The instance is gone (terminated): remove what instance_up made. */
     void (*instance_remove)(void *ctx, const char *instance_id);
+    /* The internet (may be NULL: no internet, and packets for it are dropped as no_internet):
+     * creates the host beyond every internet gateway and returns its one port. Its frames
+     * come from and go to dp_internet_mac; see DP_INTERNET_* for its addresses. */
+    int (*internet_up)(void *ctx, struct io_port **port);
+    /* The data plane is going away: remove what internet_up made. */
+    void (*internet_remove)(void *ctx);
 };
+
+/* The internet host (ARCHITECTURE.md): the namespace vpcd-internet with one interface. Its
+ * gateway addresses are answered by the data plane like a subnet router's. */
+#define DP_INTERNET_NS "vpcd-internet"
+#define DP_INTERNET_ADDR4 0xc6336401u    /* 198.51.100.1 */
+#define DP_INTERNET_PLEN4 24
+#define DP_INTERNET_GW4 0xc63364feu      /* 198.51.100.254 */
+#define DP_INTERNET_ADDR6 "2001:db8:ffff::1" /* documentation range */
+#define DP_INTERNET_PLEN6 64
+#define DP_INTERNET_GW6 "2001:db8:ffff::fffe"
+extern const uint8_t dp_internet_mac[6];
 
 struct dp;
 

@@ -18,7 +18,16 @@ struct fwd_ctx {
     /* ENIs whose SG rules judged the packet (not a tracked flow there): they get entries. */
     uint32_t judged[2];
     int n_judged;
+    /* A NAT gateway translated the ICMP echo identifier to icmp_id. */
+    bool icmp_id_set;
+    uint16_t icmp_id;
 };
+
+/* The echo identifier the packet carries at this point of its path. */
+static uint16_t cur_icmp_id(const struct fwd_ctx *c)
+{
+    return c->icmp_id_set ? c->icmp_id : c->m->icmp_id;
+}
 
 static void count(struct dp *dp, unsigned reason)
 {
@@ -43,11 +52,93 @@ static bool sg_tracked(void *ctx, uint32_t eni, bool egress, const struct flow *
     if (c->m->flags & PKT_F_ICMP_ERR)
         return (c->m->flags & PKT_F_INNER) &&
                ct_related(ct, key, f, &c->m->inner, c->m->inner_icmp_id, c->now_ns);
-    if (ct_lookup(ct, key, f, c->m->tcp_flags, c->m->icmp_id, c->now_ns, NULL))
+    if (ct_lookup(ct, key, f, c->m->tcp_flags, cur_icmp_id(c), c->now_ns, NULL))
         return true;
     if (c->n_judged < 2)
         c->judged[c->n_judged++] = eni;
     return false;
+}
+
+static uint32_t addr4_of(const uint8_t *a)
+{
+    uint32_t be;
+    memcpy(&be, a, 4);
+    return ntohl(be);
+}
+
+/* NAT gateways (reference 8.3): the binding table is the worker's. ICMP is translated on the
+ * echo identifier; ICMP errors are not translated (the quoted header would need it too). */
+static int nat_out(void *ctx, uint32_t nat, const struct flow *f, const uint8_t nat_ip[4],
+                   struct flow *out)
+{
+    struct fwd_ctx *c = ctx;
+    bool icmp = f->proto == FLOW_PROTO_ICMP;
+    if (icmp && !(c->m->flags & PKT_F_ICMP_ECHO))
+        return PL_PROTOCOL_RESTRICTION;
+    struct nat_flow nf = {
+        .proto = f->proto,
+        .inside_ip = addr4_of(f->src),
+        .inside_port = icmp ? c->m->icmp_id : f->sport,
+        .remote_ip = addr4_of(f->dst),
+        .remote_port = icmp ? 0 : f->dport,
+    };
+    uint16_t port;
+    switch (nat_table_out(c->dp->w.nat, c->v->snap->nats[nat].key, &nf, c->m->tcp_flags,
+                          c->now_ns, &port)) {
+    case NAT_OK:
+        break;
+    case NAT_EXPIRED:
+        return PL_NGW_IDLE_TIMEOUT;
+    case NAT_FULL:
+        count(c->dp, DP_DROP_NAT_FULL);
+        return PL_NGW_PORT_ALLOCATION;
+    case NAT_NO_PORT:
+    default:
+        return PL_NGW_PORT_ALLOCATION;
+    }
+    *out = *f;
+    memcpy(out->src, nat_ip, 4);
+    if (icmp) {
+        c->icmp_id_set = true;
+        c->icmp_id = port;
+    } else {
+        out->sport = port;
+    }
+    return 0;
+}
+
+static int nat_in(void *ctx, uint32_t nat, const struct flow *f, struct flow *out)
+{
+    struct fwd_ctx *c = ctx;
+    bool icmp = f->proto == FLOW_PROTO_ICMP;
+    if (icmp && !(c->m->flags & PKT_F_ICMP_ECHO))
+        return -1;
+    struct nat_flow inside;
+    if (!nat_table_in(c->dp->w.nat, c->v->snap->nats[nat].key, f->proto, addr4_of(f->src),
+                      icmp ? 0 : f->sport, icmp ? cur_icmp_id(c) : f->dport, c->now_ns, &inside))
+        return -1;
+    *out = *f;
+    uint32_t be = htonl(inside.inside_ip);
+    memcpy(out->dst, &be, 4);
+    if (icmp) {
+        c->icmp_id_set = true;
+        c->icmp_id = inside.inside_port;
+    } else {
+        out->dport = inside.inside_port;
+    }
+    return 0;
+}
+
+/* Egress-only internet gateways track what left through them in the conntrack table, under
+ * the gateway's own name. */
+static bool eigw_tracked(void *ctx, uint32_t eigw, const struct flow *f)
+{
+    struct fwd_ctx *c = ctx;
+    uint32_t key = c->v->snap->eigws[eigw].ct_key;
+    if (c->m->flags & PKT_F_ICMP_ERR)
+        return (c->m->flags & PKT_F_INNER) &&
+               ct_related(c->dp->w.ct, key, f, &c->m->inner, c->m->inner_icmp_id, c->now_ns);
+    return ct_lookup(c->dp->w.ct, key, f, c->m->tcp_flags, c->m->icmp_id, c->now_ns, NULL);
 }
 
 /* Builders write into scratch and the answer replaces the frame. */
@@ -65,13 +156,13 @@ static bool eni_owns4(const struct fib_eni *e, const uint8_t *addr)
     return fib_eni_has_addr(e, 4, addr);
 }
 
-static bool handle_arp(struct dp *dp, const struct fib_eni *e, struct io_buf *b,
-                       const struct pkt_meta *m)
+/* own: the asked address is the asker's. */
+static bool handle_arp(struct dp *dp, bool own, struct io_buf *b, const struct pkt_meta *m)
 {
     static _Thread_local uint8_t scratch[128];
     /* The instance asking for its own address is duplicate address detection: nobody else
      * holds it, so no answer. Every other address is answered with the router's MAC. */
-    if (m->arp.op != PKT_ARP_REQUEST || eni_owns4(e, m->arp.tpa)) {
+    if (m->arp.op != PKT_ARP_REQUEST || own) {
         count(dp, DP_DROP_BROADCAST);
         return false;
     }
@@ -190,6 +281,139 @@ static bool too_big(struct dp *dp, const struct fib_snapshot *s, const struct fi
     return answer(b, scratch, len);
 }
 
+/* A TCP segment of a NAT binding that timed out: the gateway answers the inside host with a
+ * RST (reference 8.3), which goes straight back to the sender's interface. */
+static bool nat_reset(struct dp *dp, struct io_buf *b, const struct pkt_meta *m)
+{
+    static _Thread_local uint8_t scratch[128];
+    if (!answer(b, scratch, pkt_build_tcp4_rst(scratch, sizeof scratch, b->data, m, dp_router_mac)))
+        return false;
+    atomic_fetch_add_explicit(&dp->c.nat_resets, 1, memory_order_relaxed);
+    return true;
+}
+
+/* The pipeline delivered the packet to an ENI or sent it to the internet: state is committed
+ * and the frame rewritten for its output port. in_eni: the sending ENI (FIB_NONE when the
+ * packet came from the internet). */
+static bool emit(struct fwd_ctx *ctx, uint32_t in_eni, struct io_buf *b, struct pkt_meta *m,
+                 const struct pl_result *res, uint32_t *out)
+{
+    struct dp *dp = ctx->dp;
+    const struct dp_view *v = ctx->v;
+    const struct fib_snapshot *s = v->snap;
+    uint32_t to;
+    const uint8_t *dst_mac;
+    if (res->outcome == PL_DELIVERED) {
+        to = v->slot_of_eni[res->eni];
+        dst_mac = s->enis[res->eni].mac;
+        if (to == FIB_NONE) {
+            count(dp, DP_DROP_NO_PORT);
+            return false;
+        }
+    } else {
+        to = v->internet_slot;
+        dst_mac = dp_internet_mac;
+        if (to == FIB_NONE) {
+            count(dp, DP_DROP_NO_INTERNET);
+            return false;
+        }
+    }
+    /* The SG rules of the judged ENIs let the flow's first packet through: from now on it is
+     * tracked there. The sender saw the packet before any NAT, the receiver after. */
+    for (int i = 0; i < ctx->n_judged; i++) {
+        uint32_t at = ctx->judged[i];
+        bool sender = at == in_eni;
+        if (ct_commit(dp->w.ct, ct_key(v, at), sender ? &m->flow : &res->f, m->tcp_flags,
+                      sender ? m->icmp_id : cur_icmp_id(ctx), ctx->now_ns) == -ENOSPC) {
+            count(dp, DP_DROP_CT_FULL);
+            return false;
+        }
+    }
+    if (res->outcome == PL_TO_INTERNET && res->via_eigw) {
+        uint32_t key = s->eigws[res->gateway].ct_key;
+        if (!ct_lookup(dp->w.ct, key, &res->f, m->tcp_flags, m->icmp_id, ctx->now_ns, NULL) &&
+            ct_commit(dp->w.ct, key, &res->f, m->tcp_flags, m->icmp_id, ctx->now_ns) == -ENOSPC) {
+            count(dp, DP_DROP_CT_FULL);
+            return false;
+        }
+    }
+    if (m->l3_len > res->mtu) {
+        if (in_eni == FIB_NONE) {
+            count(dp, DP_DROP_MTU);
+            return false;
+        }
+        return too_big(dp, s, &s->enis[in_eni], b, m, res);
+    }
+    if (res->routed_hops && pkt_dec_ttl(b->data, m, res->routed_hops) != 0) {
+        count(dp, PL_TTL_EXPIRED);
+        return false;
+    }
+    apply_header(b->data, m, &res->f);
+    if (ctx->icmp_id_set && ctx->icmp_id != m->icmp_id)
+        pkt_set_icmp_echo_id(b->data, m, ctx->icmp_id);
+    pkt_set_eth_src(b->data, m, dp_router_mac);
+    pkt_set_eth_dst(b->data, m, dst_mac);
+    atomic_fetch_add_explicit(&dp->c.forwarded, 1, memory_order_relaxed);
+    if (res->outcome == PL_TO_INTERNET)
+        atomic_fetch_add_explicit(&dp->c.to_internet, 1, memory_order_relaxed);
+    else if (in_eni == FIB_NONE)
+        atomic_fetch_add_explicit(&dp->c.from_internet, 1, memory_order_relaxed);
+    *out = to;
+    return true;
+}
+
+/* ARP, neighbour discovery and the checks every IP frame passes first. True when the frame is
+ * done with (answered into b, or dropped: *keep says which). */
+static bool link_layer(struct dp *dp, bool own_arp, struct io_buf *b, const struct pkt_meta *m,
+                       bool *keep)
+{
+    *keep = false;
+    if (m->kind == PKT_ARP) {
+        *keep = handle_arp(dp, own_arp, b, m);
+        return true;
+    }
+    if (m->kind != PKT_IPV4 && m->kind != PKT_IPV6) {
+        count(dp, DP_DROP_NOT_IP);
+        return true;
+    }
+    if (m->kind == PKT_IPV6 && handle_nd(dp, b, m)) {
+        *keep = true;
+        return true;
+    }
+    if (m->flags & PKT_F_MCAST) {
+        count(dp, DP_DROP_BROADCAST);
+        return true;
+    }
+    if (m->flags & PKT_F_FRAG) {
+        count(dp, DP_DROP_FRAGMENT);
+        return true;
+    }
+    return false;
+}
+
+/* A frame from the internet host: ARP/ND for its gateway, else a packet the internet sends to
+ * some public address, entering through whichever internet gateway owns it. */
+static bool from_internet(struct dp *dp, const struct dp_view *v, struct io_buf *b,
+                          struct pkt_meta *m, uint32_t *out)
+{
+    bool keep;
+    if (link_layer(dp, m->kind == PKT_ARP && addr4_of(m->arp.tpa) == DP_INTERNET_ADDR4, b, m,
+                   &keep))
+        return keep;
+    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = m, .now_ns = dp->w.now_ns};
+    struct pipeline_hooks hooks = {
+        .ctx = &ctx, .sg_tracked = sg_tracked, .nat_in = nat_in, .eigw_tracked = eigw_tracked};
+    struct pl_packet pkt = {.f = m->flow, .origin = PL_FROM_INTERNET, .igw = FIB_NONE,
+                            .ttl = m->ttl};
+    struct pl_result res;
+    pipeline_run(v->snap, &pkt, &hooks, NULL, &res);
+    if (res.outcome != PL_DELIVERED) {
+        count(dp, res.outcome == PL_DROPPED ? res.code : (unsigned)PL_NO_POSSIBLE_DESTINATION);
+        return false;
+    }
+    return emit(&ctx, FIB_NONE, b, m, &res, out);
+}
+
 bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
                 uint32_t *out)
 {
@@ -201,29 +425,18 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
             atomic_fetch_add_explicit(&dp->c.malformed[m.error], 1, memory_order_relaxed);
         return false;
     }
+    *out = in;
+    if (in == v->internet_slot)
+        return from_internet(dp, v, b, &m, out);
     uint32_t in_eni = v->eni_of_slot[in];
     if (in_eni == FIB_NONE) {
         count(dp, DP_DROP_NO_PORT);
         return false;
     }
     const struct fib_eni *e = &s->enis[in_eni];
-    *out = in;
-    if (m.kind == PKT_ARP)
-        return handle_arp(dp, e, b, &m);
-    if (m.kind != PKT_IPV4 && m.kind != PKT_IPV6) {
-        count(dp, DP_DROP_NOT_IP);
-        return false;
-    }
-    if (m.kind == PKT_IPV6 && handle_nd(dp, b, &m))
-        return true;
-    if (m.flags & PKT_F_MCAST) {
-        count(dp, DP_DROP_BROADCAST);
-        return false;
-    }
-    if (m.flags & PKT_F_FRAG) {
-        count(dp, DP_DROP_FRAGMENT);
-        return false;
-    }
+    bool keep;
+    if (link_layer(dp, m.kind == PKT_ARP && eni_owns4(e, m.arp.tpa), b, &m, &keep))
+        return keep;
     if (e->subnet != FIB_NONE) {
         bool handled;
         bool answered = m.kind == PKT_IPV4
@@ -233,43 +446,35 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
             return answered;
     }
     struct fwd_ctx ctx = {.dp = dp, .v = v, .m = &m, .now_ns = dp->w.now_ns};
-    struct pipeline_hooks hooks = {.ctx = &ctx, .sg_tracked = sg_tracked};
+    struct pipeline_hooks hooks = {.ctx = &ctx,
+                                   .sg_tracked = sg_tracked,
+                                   .nat_out = nat_out,
+                                   .nat_in = nat_in,
+                                   .eigw_tracked = eigw_tracked};
     struct pl_packet pkt = {.f = m.flow, .origin = PL_FROM_ENI, .eni = in_eni, .ttl = m.ttl};
     struct pl_result res;
     pipeline_run(s, &pkt, &hooks, NULL, &res);
-    if (res.outcome == PL_DROPPED) {
-        count(dp, res.code);
-        return false;
-    }
-    if (res.outcome == PL_TO_INTERNET) {
-        count(dp, DP_DROP_NO_INTERNET);
-        return false;
-    }
-    uint32_t to = v->slot_of_eni[res.eni];
-    if (to == FIB_NONE) {
-        count(dp, DP_DROP_NO_PORT);
-        return false;
-    }
-    /* The SG rules of the judged ENIs let the flow's first packet through: from now on it is
-     * tracked there. */
-    for (int i = 0; i < ctx.n_judged; i++) {
-        uint32_t at = ctx.judged[i];
-        const struct flow *f = at == in_eni ? &m.flow : &res.f;
-        if (ct_commit(dp->w.ct, ct_key(v, at), f, m.tcp_flags, m.icmp_id, ctx.now_ns) == -ENOSPC) {
-            count(dp, DP_DROP_CT_FULL);
-            return false;
+    /* To a public address of this network: out through one internet gateway and in through
+     * another (or the same), as on AWS, without leaving for the internet host. */
+    uint32_t priv;
+    if (res.outcome == PL_TO_INTERNET && res.f.family == 4 &&
+        fib_eni_by_public(s, addr4_of(res.f.dst), &priv) != FIB_NONE) {
+        struct pl_packet again = {.f = res.f, .origin = PL_FROM_INTERNET, .igw = FIB_NONE,
+                                  .ttl = (uint8_t)(m.ttl - res.routed_hops)};
+        struct pl_result first = res;
+        pipeline_run(s, &again, &hooks, NULL, &res);
+        res.routed_hops += first.routed_hops;
+        if (first.mtu < res.mtu) {
+            res.mtu = first.mtu;
+            res.mtu_silent = first.mtu_silent;
         }
     }
-    if (m.l3_len > res.mtu)
-        return too_big(dp, s, e, b, &m, &res);
-    if (res.routed_hops && pkt_dec_ttl(b->data, &m, res.routed_hops) != 0) {
-        count(dp, PL_TTL_EXPIRED);
+    if (res.outcome == PL_DROPPED) {
+        count(dp, res.code);
+        if (res.code == PL_NGW_IDLE_TIMEOUT && m.kind == PKT_IPV4 &&
+            !(m.tcp_flags & PKT_TCP_RST))
+            return nat_reset(dp, b, &m);
         return false;
     }
-    apply_header(b->data, &m, &res.f);
-    pkt_set_eth_src(b->data, &m, dp_router_mac);
-    pkt_set_eth_dst(b->data, &m, s->enis[res.eni].mac);
-    atomic_fetch_add_explicit(&dp->c.forwarded, 1, memory_order_relaxed);
-    *out = to;
-    return true;
+    return emit(&ctx, in_eni, b, &m, &res, out);
 }

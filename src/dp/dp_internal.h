@@ -9,6 +9,7 @@
 #include "fib/snapshot.h"
 #include "lib/pkt.h"
 #include "pipeline/conntrack.h"
+#include "pipeline/nat_table.h"
 #include "pipeline/pipeline.h"
 
 #define DP_MAX_PORTS 4096
@@ -21,10 +22,11 @@ enum dp_drop_extra {
     DP_DROP_NO_PORT,                    /* delivered to an interface without a port */
     DP_DROP_TX,                         /* the receiving port did not take it */
     DP_DROP_CT_FULL,                    /* conntrack_allowance_exceeded */
-    DP_DROP_NO_INTERNET,                /* left for the internet, which is not built yet */
+    DP_DROP_NO_INTERNET,                /* left for the internet, which this data plane lacks */
     DP_DROP_FRAGMENT,                   /* IP fragments (not reassembled) */
     DP_DROP_NOT_OURS,                   /* to the router's address, but not a ping */
     DP_DROP_MTU,                        /* larger than the path MTU (after any ICMP error) */
+    DP_DROP_NAT_FULL,                   /* the NAT binding table is full */
     DP_DROP__COUNT
 };
 
@@ -44,6 +46,7 @@ struct dp_port {
 struct dp_view {
     struct fib_snapshot *snap;           /* one reference */
     uint32_t *slot_of_eni;               /* snap->n_enis entries: port slot or FIB_NONE */
+    uint32_t internet_slot;              /* the internet's port, or FIB_NONE */
     uint32_t eni_of_slot[DP_MAX_PORTS];  /* FIB_NONE for a free slot */
     struct dp_port *ports[DP_MAX_PORTS]; /* borrowed from the data plane while the view lives */
     /* Retirement: freed once the worker's epoch passed retired_at; ports only this view named
@@ -56,6 +59,8 @@ struct dp_view {
 
 struct dp_counters {
     _Atomic uint64_t rx, tx, arp_replies, nd_replies, pings, forwarded;
+    _Atomic uint64_t to_internet, from_internet, nat_resets, dns_answers;
+    _Atomic uint64_t nat_bindings; /* a gauge the worker refreshes each pass */
     _Atomic uint64_t drops[DP_DROP__COUNT];
     _Atomic uint64_t malformed[PKT__ERR_COUNT]; /* DP_DROP_MALFORMED by what was wrong */
 };
@@ -63,6 +68,7 @@ struct dp_counters {
 /* The worker's private state. */
 struct dp_worker {
     struct ct_table *ct;
+    struct nat_table *nat; /* NAT gateways' bindings */
     struct io_buf *bufs[IO_BATCH];
     struct io_buf *pool; /* IO_BATCH buffers */
     uint64_t now_ns;     /* read once per vector: the clock is not read per packet */
@@ -79,6 +85,7 @@ struct dp {
     struct dp_inst *insts;
     size_t n_insts, cap_insts;
     struct dp_port *slots[DP_MAX_PORTS]; /* control plane's ports by slot */
+    struct dp_port *internet;            /* NULL without ops.internet_up */
     uint32_t ports_made;
     /* Conntrack names of closed ports, for the worker to flush (the table is the worker's):
      * a single-producer (control plane) single-consumer (worker) ring. */

@@ -1,5 +1,6 @@
 /* The data plane's ports in production: each instance a named network namespace, each of its
  * interfaces a TAP device (netns.h) wrapped as an io_port. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,10 +80,42 @@ static void ns_instance_remove(void *ctx, const char *instance_id)
         fprintf(stderr, "vpcd: data plane: %s: %s\n", instance_id, err);
 }
 
+/* The internet host: one interface with the documentation addresses of dp.h, its default
+ * routes via gateways the data plane answers for. It is vpcd's, not the state's: made at start,
+ * removed at exit. */
+static int ns_internet_up(void *ctx, struct io_port **port)
+{
+    (void)ctx;
+    struct netns_addr4 a4 = {.addr = DP_INTERNET_ADDR4, .plen = DP_INTERNET_PLEN4};
+    struct netns_addr6 a6 = {.plen = DP_INTERNET_PLEN6};
+    struct netns_iface ifc = {.name = "eth0", .mtu = 1500, .ipv4 = &a4, .n_ipv4 = 1,
+                              .ipv6 = &a6, .n_ipv6 = 1, .gw4 = DP_INTERNET_GW4,
+                              .has_gw6 = true};
+    memcpy(ifc.mac, dp_internet_mac, 6);
+    inet_pton(AF_INET6, DP_INTERNET_ADDR6, a6.addr);
+    inet_pton(AF_INET6, DP_INTERNET_GW6, ifc.gw6);
+    int fd;
+    char err[NETNS_ERR_SIZE];
+    int rc = netns_instance_up(&ifc, 1, DP_INTERNET_NS, &fd, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "vpcd: data plane: %s: %s\n", DP_INTERNET_NS, err);
+        return rc;
+    }
+    *port = io_tap_port(fd);
+    return 0;
+}
+
+static void ns_internet_remove(void *ctx)
+{
+    ns_instance_remove(ctx, DP_INTERNET_NS);
+}
+
 const struct dp_port_ops dp_netns_ops = {
     .instance_up = ns_instance_up,
     .instance_link = ns_instance_link,
     .instance_remove = ns_instance_remove,
+    .internet_up = ns_internet_up,
+    .internet_remove = ns_internet_remove,
 };
 
 void dp_netns_sweep(struct dp *dp, const struct model *m)

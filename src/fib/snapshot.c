@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/strbuf.h"
+#include "lib/hmap.h"
 #include "lib/xalloc.h"
 
 /* Growable arrays of the snapshot under construction. */
@@ -86,6 +87,8 @@ static void collect_scope(struct build *b, const struct scope *sc)
         for (size_t i = 0; i < v->n_ipv6; i++)
             f->cidrs6[i] = v->ipv6[i].cidr;
         f->igw = f->eigw = FIB_NONE;
+        f->dns_support = v->dns_support;
+        f->dns_hostnames = v->dns_hostnames;
         f->subnets4 = lpm_new(4);
         f->subnets6 = lpm_new(6);
         ref_add(b, v->hdr.id, FIB_OBJ_VPC, (uint32_t)(s->n_vpcs - 1));
@@ -170,6 +173,7 @@ static void collect_scope(struct build *b, const struct scope *sc)
     {
         struct fib_nat *f = GROW(b, nats, n_nats, FIB_OBJ_NAT);
         snprintf(f->id, sizeof f->id, "%s", n->hdr.id);
+        f->key = hmap_hash_str(n->hdr.id);
         ref_add(b, n->hdr.id, FIB_OBJ_NAT, (uint32_t)(s->n_nats - 1));
     }
     const struct igw *ig;
@@ -184,6 +188,7 @@ static void collect_scope(struct build *b, const struct scope *sc)
     {
         struct fib_eigw *f = GROW(b, eigws, n_eigws, FIB_OBJ_EIGW);
         snprintf(f->id, sizeof f->id, "%s", eg->hdr.id);
+        f->ct_key = FIB_EIGW_CT_KEY_BIT | (uint32_t)hmap_hash_str(eg->hdr.id);
         ref_add(b, eg->hdr.id, FIB_OBJ_EIGW, (uint32_t)(s->n_eigws - 1));
     }
     const struct instance *in;
@@ -711,6 +716,8 @@ static void resolve_scope(struct build *b, const struct scope *sc)
         f->active = pcx_state_now(m, p) == PCX_ACTIVE;
         f->vpc[0] = fib_find(s, FIB_OBJ_VPC, p->req.vpc_id);
         f->vpc[1] = fib_find(s, FIB_OBJ_VPC, p->acc.vpc_id);
+        f->allow_dns[0] = p->req.allow_dns;
+        f->allow_dns[1] = p->acc.allow_dns;
         if (f->vpc[0] == FIB_NONE || f->vpc[1] == FIB_NONE)
             f->active = false;
     }

@@ -34,6 +34,8 @@ struct fib_vpc {
     struct lpm *subnets4, *subnets6; /* owned; subnet blocks -> subnets[] index */
     uint32_t *tgw_attaches;          /* owned; its VPC attachments (tgw_attaches[] indices) */
     size_t n_tgw_attaches;
+    bool dns_support;   /* enableDnsSupport: the resolver answers */
+    bool dns_hostnames; /* enableDnsHostnames */
 };
 
 struct fib_subnet {
@@ -98,6 +100,9 @@ struct fib_pcx {
     char id[ID_MAX];
     bool active;
     uint32_t vpc[2]; /* requester, accepter (FIB_NONE if the VPC is gone) */
+    /* AllowDnsResolutionFromRemoteVpc of each side: allow_dns[i] lets instances of the other
+     * side resolve side i's instance names to private addresses. */
+    bool allow_dns[2];
 };
 
 struct fib_tgw {
@@ -168,6 +173,7 @@ struct fib_tgw_rtb_ref {
 
 struct fib_nat {
     char id[ID_MAX];
+    uint64_t key; /* the gateway's name for state kept across snapshots (NAT bindings) */
     uint32_t subnet, vpc, eni;
     bool is_private;
     bool available;
@@ -179,8 +185,12 @@ struct fib_igw {
     uint32_t vpc; /* FIB_NONE when detached */
 };
 
+/* Conntrack names of egress-only gateways have this bit set; ports' names never do. */
+#define FIB_EIGW_CT_KEY_BIT 0x80000000u
+
 struct fib_eigw {
     char id[ID_MAX];
+    uint32_t ct_key; /* the gateway's name in conntrack: FIB_EIGW_CT_KEY_BIT | hash of id */
     uint32_t vpc;
 };
 

@@ -626,6 +626,67 @@ int pkt_build_icmp4_echo_reply(uint8_t *out, size_t cap, const uint8_t *frame,
     return (int)n;
 }
 
+int pkt_build_tcp4_rst(uint8_t *out, size_t cap, const uint8_t *frame, const struct pkt_meta *m,
+                       const uint8_t mac[6])
+{
+    if (m->kind != PKT_IPV4 || m->flow.proto != FLOW_PROTO_TCP || !(m->flags & PKT_F_L4) ||
+        m->l4_len < 20)
+        return -EINVAL;
+    if (m->tcp_flags & PKT_TCP_RST)
+        return -EPERM;
+    size_t n = PKT_ETH_HLEN + 20 + 20;
+    if (cap < n)
+        return -ENOSPC;
+    const uint8_t *tcp_in = frame + m->l4_off;
+    uint32_t seq_in = (uint32_t)rd16(tcp_in + 4) << 16 | rd16(tcp_in + 6);
+    uint32_t ack_in = (uint32_t)rd16(tcp_in + 8) << 16 | rd16(tcp_in + 10);
+    size_t data = m->l4_len - (size_t)(tcp_in[12] >> 4) * 4;
+    if ((size_t)(tcp_in[12] >> 4) * 4 > m->l4_len)
+        data = 0;
+    uint32_t seg_len = (uint32_t)data + ((m->tcp_flags & PKT_TCP_SYN) ? 1 : 0) +
+                       ((m->tcp_flags & PKT_TCP_FIN) ? 1 : 0);
+    put_eth(out, m->src_mac, mac, PKT_ETHERTYPE_IPV4);
+    put_ipv4(out + PKT_ETH_HLEN, 0, 40, 0, FLOW_PROTO_TCP, m->flow.dst, m->flow.src);
+    uint8_t *tcp = out + PKT_ETH_HLEN + 20;
+    memset(tcp, 0, 20);
+    wr16(tcp, m->flow.dport);
+    wr16(tcp + 2, m->flow.sport);
+    if (m->tcp_flags & PKT_TCP_ACK) {
+        wr32(tcp + 4, ack_in);
+        tcp[13] = PKT_TCP_RST;
+    } else {
+        wr32(tcp + 8, seq_in + seg_len);
+        tcp[13] = PKT_TCP_RST | PKT_TCP_ACK;
+    }
+    tcp[12] = 5 << 4;
+    uint32_t sum = pkt_pseudo4(m->flow.dst, m->flow.src, FLOW_PROTO_TCP, 20);
+    wr16(tcp + 16, pkt_csum_finish(pkt_csum_add(sum, tcp, 20)));
+    return (int)n;
+}
+
+int pkt_build_udp4_reply(uint8_t *out, size_t cap, const struct pkt_meta *m, const uint8_t mac[6],
+                         const uint8_t *payload, size_t len)
+{
+    if (m->kind != PKT_IPV4 || m->flow.proto != FLOW_PROTO_UDP || !(m->flags & PKT_F_L4))
+        return -EINVAL;
+    size_t n = PKT_ETH_HLEN + 20 + 8 + len;
+    if (cap < n || 28 + len > 0xffff)
+        return -ENOSPC;
+    put_eth(out, m->src_mac, mac, PKT_ETHERTYPE_IPV4);
+    put_ipv4(out + PKT_ETH_HLEN, 0, (uint16_t)(28 + len), 0, FLOW_PROTO_UDP, m->flow.dst,
+             m->flow.src);
+    uint8_t *udp = out + PKT_ETH_HLEN + 20;
+    wr16(udp, m->flow.dport);
+    wr16(udp + 2, m->flow.sport);
+    wr16(udp + 4, (uint16_t)(8 + len));
+    wr16(udp + 6, 0);
+    memcpy(udp + 8, payload, len);
+    uint32_t sum = pkt_pseudo4(m->flow.dst, m->flow.src, FLOW_PROTO_UDP, (uint16_t)(8 + len));
+    uint16_t c = pkt_csum_finish(pkt_csum_add(sum, udp, 8 + len));
+    wr16(udp + 6, c ? c : 0xffff);
+    return (int)n;
+}
+
 int pkt_build_icmp4_error(uint8_t *out, size_t cap, const uint8_t *frame, const struct pkt_meta *m,
                           const uint8_t mac[6], const uint8_t src_ip[4], uint8_t type, uint8_t code,
                           uint16_t next_hop_mtu)

@@ -233,6 +233,18 @@ int pkt_build_icmp6_echo_reply(uint8_t *out, size_t cap, const uint8_t *frame,
 int pkt_build_icmp6_na(uint8_t *out, size_t cap, const uint8_t *frame, const struct pkt_meta *m,
                        const uint8_t mac[6], bool router);
 
+/* TCP RST answering an IPv4 TCP segment as its destination would (RFC 793 "reset
+ * generation"): from the segment's destination to its source, ports swapped; with the
+ * segment's ACK set the RST carries seq = its ack number, else seq 0 with ACK = its sequence
+ * number plus its length. -EPERM for a segment that is itself a RST (never answered). */
+int pkt_build_tcp4_rst(uint8_t *out, size_t cap, const uint8_t *frame, const struct pkt_meta *m,
+                       const uint8_t mac[6]);
+
+/* IPv4 UDP datagram answering m (a UDP datagram): from its destination address and port to
+ * its source, carrying payload[0..len), TTL 64, checksum set. */
+int pkt_build_udp4_reply(uint8_t *out, size_t cap, const struct pkt_meta *m, const uint8_t mac[6],
+                         const uint8_t *payload, size_t len);
+
 /* ---- in-place rewrites ---------------------------------------------------------------------
  * frame is the buffer m was parsed from; m is updated to match, so parsing the frame again
  * yields the same meta. */

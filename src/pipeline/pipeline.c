@@ -606,8 +606,11 @@ static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib
     set_addr4(ip, n->private_ip);
     struct flow t = r->f;
     if (r->h && r->h->nat_out) {
-        if (r->h->nat_out(r->h->ctx, ni, &r->f, ip, &t) != 0) {
-            fail(r, PL_NGW_PORT_ALLOCATION, h, PL_HOP_NAT, n->id, n->vpc, n->subnet);
+        int rc = r->h->nat_out(r->h->ctx, ni, &r->f, ip, &t);
+        if (rc != 0) {
+            enum pl_code why = rc > 0 && rc < PL__CODE_COUNT ? (enum pl_code)rc
+                                                             : PL_NGW_PORT_ALLOCATION;
+            fail(r, why, h, PL_HOP_NAT, n->id, n->vpc, n->subnet);
             return;
         }
     } else {

@@ -64,7 +64,8 @@ struct nacl_verdict pipeline_nacl_decide(const struct fib_acl *a, bool egress,
     X(NGW_PORT_ALLOCATION, "NGW_PORT_ALLOCATION")                                                  \
     X(PROTOCOL_RESTRICTION, "PROTOCOL_RESTRICTION")                                                \
     X(EIGW_INBOUND_NOT_TRACKED, "EIGW_INBOUND_NOT_TRACKED")                                        \
-    X(TTL_EXPIRED, "TTL_EXPIRED")
+    X(TTL_EXPIRED, "TTL_EXPIRED")                                                                  \
+    X(NGW_IDLE_TIMEOUT, "NGW_IDLE_TIMEOUT")
 
 #define PIPELINE_CODE_ENUM(name_, text_) PL_##name_,
 enum pl_code { PIPELINE_CODES(PIPELINE_CODE_ENUM) PL__CODE_COUNT };
@@ -160,8 +161,11 @@ struct pipeline_hooks {
     /* True if f is admitted at ENI eni in direction `egress` as part of a tracked flow (the
      * reply of a flow SG rules allowed earlier), so SG rules are not evaluated. */
     bool (*sg_tracked)(void *ctx, uint32_t eni, bool egress, const struct flow *f);
-    /* A new flow leaves through NAT gateway nat: pick the translated header (source address
-     * nat_ip, a source port in 1024-65535) into *out. Returns 0, or -1 when no port is free. */
+    /* A packet leaves through NAT gateway nat: its binding's translated header (source address
+     * nat_ip, a source port in 1024-65535) into *out, made now for a new flow. Returns 0, or
+     * the enum pl_code that drops the packet: PL_NGW_PORT_ALLOCATION when no port is free,
+     * PL_NGW_IDLE_TIMEOUT for a TCP segment of a binding that timed out (the gateway answers
+     * it with a RST), PL_PROTOCOL_RESTRICTION for what the gateway cannot translate. */
     int (*nat_out)(void *ctx, uint32_t nat, const struct flow *f, const uint8_t nat_ip[4],
                    struct flow *out);
     /* A packet addressed to NAT gateway nat: the original-side header for a reply of a

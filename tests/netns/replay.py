@@ -268,9 +268,9 @@ class DpWorld(harness.World):
 
 
 # --- cases -----------------------------------------------------------------------------------
-INTERNET_WHY = "the destination is on the internet: not built yet (issue 6: no vpcd-internet " \
-               "namespace, packets leaving by an internet gateway are dropped as no_internet, " \
-               "and NAT gateways have no binding table for the return path)"
+INTERNET_HOST = "198.51.100.1"  # the test host in the vpcd-internet namespace
+INTERNET_NS = "vpcd-internet"
+INTERNET_WHY = "the destination is on the internet but not the internet host " + INTERNET_HOST
 # The address ranges a VPC may use (and what an internet gateway refuses to send out).
 VPC_RANGES = [ipaddress.ip_network(n) for n in
               ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")]
@@ -336,7 +336,7 @@ def xfail(known):
 def static_skip(case):
     """Why case cannot be replayed, known without building (the destination is public)."""
     e = case.e
-    return INTERNET_WHY if e.ip and _is_public(e.ip) else None
+    return INTERNET_WHY if e.ip and _is_public(e.ip) and e.ip != INTERNET_HOST else None
 
 
 @dataclasses.dataclass
@@ -443,6 +443,18 @@ class Bench:
             p.skip = why
             return p
         src = ep[e.src]
+        if src.startswith("igw-") and e.dst and ep[e.dst].startswith("i-"):
+            # From the internet: the internet host sends to the instance's public address.
+            dst = ep[e.dst]
+            got = w.of(dst).describe_instances(InstanceIds=[dst])
+            p.dst_ip = got["Reservations"][0]["Instances"][0].get("PublicIpAddress")
+            if not p.dst_ip:
+                p.skip = f"{e.dst} has no public address for the internet to send to"
+                return p
+            p.holders = (dst,)
+            p.src = INTERNET_NS
+            p.proto, p.port = ("icmp", None) if case.kind == "icmp" else (e.proto, e.port)
+            return p
         if not src.startswith("i-"):
             p.skip = f"the source {e.src} is {src}, not an instance (traffic from the internet: " \
                      "issue 6)"
@@ -457,6 +469,8 @@ class Bench:
         else:
             p.dst_ip = e.ip
             p.holders = tuple(i for i, ip in w.ips.items() if ip == p.dst_ip)
+            if p.dst_ip == INTERNET_HOST:
+                p.holders = (INTERNET_NS,)
         if not p.holders:
             p.skip = f"no instance holds {p.dst_ip}: nothing could answer, so packets cannot " \
                      "tell delivery from loss"
