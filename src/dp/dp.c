@@ -153,6 +153,13 @@ static void instances_wanted(const struct fib_snapshot *s, struct dp_instance **
             in = &v[cnt++];
             memset(in, 0, sizeof *in);
             snprintf(in->id, sizeof in->id, "%s", e->instance_id);
+            const struct fib_vpc *vpc = &s->vpcs[e->vpc];
+            in->dns_server = vpc->n_cidrs4 ? vpc->cidrs4[0].addr + 2 : 0;
+            if (strcmp(vpc->region, "us-east-1") == 0)
+                snprintf(in->dns_search, sizeof in->dns_search, "ec2.internal");
+            else
+                snprintf(in->dns_search, sizeof in->dns_search, "%s.compute.internal",
+                         vpc->region);
         }
         if (in->n_ifs == DP_MAX_IFACES)
             continue;

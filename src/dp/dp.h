@@ -46,6 +46,10 @@ struct dp_iface {
 struct dp_instance {
     char id[ID_MAX];
     bool running;
+    /* resolv.conf: the VPC's Amazon DNS server (base + 2, host order) and search domain
+     * (ec2.internal in us-east-1, <region>.compute.internal elsewhere). */
+    uint32_t dns_server;
+    char dns_search[64];
     struct dp_iface ifs[DP_MAX_IFACES];
     size_t n_ifs;
 };

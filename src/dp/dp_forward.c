@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dns/resolver.h"
 #include "dp/dp_internal.h"
 #include "lib/pkt.h"
 
@@ -236,6 +237,36 @@ static bool handle_router6(struct dp *dp, const struct fib_subnet *sn, struct io
     return false;
 }
 
+/* The Amazon DNS server: UDP port 53 at the VPC's base + 2 or at 169.254.169.253 (reference
+ * 2.3). Neither SGs nor NACLs filter it, so it is answered before the pipeline. */
+#define DNS_LINK_LOCAL 0xa9fea9fdu /* 169.254.169.253 */
+
+static bool handle_dns(struct dp *dp, const struct fib_snapshot *s, uint32_t eni, struct io_buf *b,
+                       const struct pkt_meta *m, bool *handled)
+{
+    static _Thread_local uint8_t answer_buf[1024];
+    static _Thread_local uint8_t scratch[IO_FRAME_MAX];
+    *handled = false;
+    const struct fib_vpc *v = &s->vpcs[s->enis[eni].vpc];
+    if (m->kind != PKT_IPV4 || m->flow.proto != FLOW_PROTO_UDP || m->flow.dport != 53 ||
+        !(m->flags & PKT_F_L4) || !v->n_cidrs4)
+        return false;
+    uint32_t dst = addr4_of(m->flow.dst);
+    if (dst != DNS_LINK_LOCAL && dst != v->cidrs4[0].addr + 2)
+        return false;
+    *handled = true;
+    if (m->l4_len < 8)
+        return false;
+    int n = dns_resolve(s, eni, b->data + m->l4_off + 8, m->l4_len - 8u, answer_buf,
+                        sizeof answer_buf);
+    if (n < 0 ||
+        !answer(b, scratch, pkt_build_udp4_reply(scratch, sizeof scratch, m, dp_router_mac,
+                                                  answer_buf, (size_t)n)))
+        return false;
+    atomic_fetch_add_explicit(&dp->c.dns_answers, 1, memory_order_relaxed);
+    return true;
+}
+
 /* The pipeline may have translated the header (NAT): carry its answer into the frame. */
 static void apply_header(uint8_t *frame, struct pkt_meta *m, const struct flow *want)
 {
@@ -442,6 +473,9 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
         bool answered = m.kind == PKT_IPV4
                             ? handle_router(dp, &s->subnets[e->subnet], b, &m, &handled)
                             : handle_router6(dp, &s->subnets[e->subnet], b, &m, &handled);
+        if (handled)
+            return answered;
+        answered = handle_dns(dp, s, in_eni, b, &m, &handled);
         if (handled)
             return answered;
     }

@@ -1,9 +1,12 @@
 /* The data plane's ports in production: each instance a named network namespace, each of its
  * interfaces a TAP device (netns.h) wrapped as an io_port. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dp/dp_netns.h"
 #include "dp/netns.h"
@@ -43,6 +46,39 @@ static size_t configure(const struct dp_instance *in, struct iface_config *c)
     return in->n_ifs;
 }
 
+/* `ip netns exec` binds /etc/netns/<name>/resolv.conf over /etc/resolv.conf, so programs run
+ * "on" the instance ask the VPC's resolver, as an instance's DHCP options would tell them. */
+static void write_resolv_conf(const struct dp_instance *in)
+{
+    char dir[128], path[160], tmp[170];
+    snprintf(dir, sizeof dir, "/etc/netns/%s", in->id);
+    if (mkdir("/etc/netns", 0755) != 0 && errno != EEXIST)
+        return;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return;
+    snprintf(path, sizeof path, "%s/resolv.conf", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    struct in_addr a = {.s_addr = htonl(in->dns_server)};
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &a, text, sizeof text);
+    fprintf(f, "# written by vpcd: the VPC's Amazon DNS server\nnameserver %s\nsearch %s\n",
+            text, in->dns_search);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        unlink(tmp);
+}
+
+static void remove_resolv_conf(const char *instance_id)
+{
+    char dir[128], path[160];
+    snprintf(dir, sizeof dir, "/etc/netns/%s", instance_id);
+    snprintf(path, sizeof path, "%s/resolv.conf", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 static int ns_instance_up(void *ctx, const struct dp_instance *in, struct io_port **ports)
 {
     (void)ctx;
@@ -57,6 +93,8 @@ static int ns_instance_up(void *ctx, const struct dp_instance *in, struct io_por
     }
     for (size_t i = 0; i < n; i++)
         ports[i] = io_tap_port(fds[i]);
+    if (in->dns_server)
+        write_resolv_conf(in);
     return 0;
 }
 
@@ -78,6 +116,7 @@ static void ns_instance_remove(void *ctx, const char *instance_id)
     char err[NETNS_ERR_SIZE];
     if (netns_instance_remove(instance_id, err, sizeof err) != 0)
         fprintf(stderr, "vpcd: data plane: %s: %s\n", instance_id, err);
+    remove_resolv_conf(instance_id);
 }
 
 /* The internet host: one interface with the documentation addresses of dp.h, its default

@@ -253,6 +253,8 @@ static bool sg_stage(struct run *r, uint32_t eni, bool egress)
     }
     struct pl_hop *w = fail(r, PL_ENI_SG_RULES_MISMATCH, h, PL_HOP_SG, e->id, e->vpc, e->subnet);
     w->egress = egress;
+    r->out->reject_eni = eni;
+    r->out->reject_egress = egress;
     snprintf(w->instance_id, sizeof w->instance_id, "%s", e->instance_id);
     if (e->n_sgs)
         snprintf(w->sg_id, sizeof w->sg_id, "%s", s->sgs[e->sgs[0]].id);
@@ -262,7 +264,9 @@ static bool sg_stage(struct run *r, uint32_t eni, bool egress)
 
 /* ---- network ACLs ---- */
 
-static bool acl_stage(struct run *r, uint32_t subnet, bool egress)
+/* eni: the interface whose traffic this is (the sender leaving, the receiver entering), or
+ * FIB_NONE; a drop names it for flow logs. */
+static bool acl_stage(struct run *r, uint32_t subnet, bool egress, uint32_t eni)
 {
     const struct fib_snapshot *s = r->s;
     const struct fib_subnet *sn = &s->subnets[subnet];
@@ -280,6 +284,8 @@ static bool acl_stage(struct run *r, uint32_t subnet, bool egress)
     struct pl_hop *w = fail(r, PL_SUBNET_ACL_RESTRICTION, h, PL_HOP_ACL, a->id, sn->vpc, subnet);
     w->egress = egress;
     w->rule_number = v.rule_number;
+    r->out->reject_eni = eni;
+    r->out->reject_egress = egress;
     sync_drop(r, h);
     return false;
 }
@@ -346,9 +352,9 @@ static void deliver_in_vpc(struct run *r, uint32_t vpc, uint32_t from)
         fail(r, PL_NO_POSSIBLE_DESTINATION, NULL, PL_HOP_RTB, "", vpc, FIB_NONE);
         return;
     }
-    if (dsn != from && !acl_stage(r, dsn, false))
-        return;
     uint32_t eni = fib_eni_at(s, vpc, r->f.family, r->f.dst);
+    if (dsn != from && !acl_stage(r, dsn, false, eni))
+        return;
     if (eni == FIB_NONE) {
         fail(r, PL_NO_POSSIBLE_DESTINATION, NULL, PL_HOP_ENI, "", vpc, dsn);
         return;
@@ -418,7 +424,7 @@ static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib
     }
     if (h)
         snprintf(h->subnet_id, sizeof h->subnet_id, "%s", s->subnets[a->subnets[k]].id);
-    if (!acl_stage(r, a->subnets[k], false))
+    if (!acl_stage(r, a->subnets[k], false, a->enis[k]))
         return;
     r->via_tgw = true;
     r->refs_ok = false;
@@ -588,7 +594,7 @@ static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib
         return;
     }
     const struct fib_nat *n = &s->nats[ni];
-    if (n->subnet != from && !acl_stage(r, n->subnet, false))
+    if (n->subnet != from && !acl_stage(r, n->subnet, false, n->eni))
         return;
     struct pl_hop *h = rec(r, PL_HOP_NAT, n->id, n->vpc, n->subnet);
     if (!fib_vpc_has_addr(s, n->vpc, r->f.family, r->f.src) && !r->via_tgw) {
@@ -652,7 +658,7 @@ static void via_eni(struct run *r, uint32_t from, uint32_t eni, const char *id)
         fail(r, PL_BAD_STATE_ROUTE, NULL, PL_HOP_ENI, id, FIB_NONE, from);
         return;
     }
-    if (s->enis[eni].subnet != from && !acl_stage(r, s->enis[eni].subnet, false))
+    if (s->enis[eni].subnet != from && !acl_stage(r, s->enis[eni].subnet, false, eni))
         return;
     deliver_to_eni(r, eni);
 }
@@ -776,7 +782,7 @@ static void send_from_subnet(struct run *r, uint32_t subnet, uint32_t sender)
         deliver_to_eni(r, peer);
         return;
     }
-    if (!acl_stage(r, subnet, true))
+    if (!acl_stage(r, subnet, true, sender))
         return;
     route_from_subnet(r, subnet);
 }
@@ -840,7 +846,7 @@ static void from_internet(struct run *r, uint32_t igw_hint)
     set_addr4(r->f.dst, priv); /* 1:1 NAT: public destination to the private address */
     if (h)
         h->out = r->f;
-    if (!acl_stage(r, s->enis[eni].subnet, false))
+    if (!acl_stage(r, s->enis[eni].subnet, false, eni))
         return;
     deliver_to_eni(r, eni);
 }
@@ -849,7 +855,7 @@ void pipeline_run(const struct fib_snapshot *s, const struct pl_packet *p,
                   const struct pipeline_hooks *hooks, struct pl_trace *trace, struct pl_result *out)
 {
     memset(out, 0, sizeof *out);
-    out->eni = out->gateway = FIB_NONE;
+    out->eni = out->gateway = out->reject_eni = FIB_NONE;
     out->mtu = 9001;
     struct run r = {
         .s = s,

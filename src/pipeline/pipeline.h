@@ -150,6 +150,11 @@ struct pl_result {
     uint16_t mtu;
     bool mtu_silent;
     enum pl_code code;   /* PL_DROPPED: why */
+    /* PL_DROPPED by a security group or NACL: the interface whose traffic was refused (the
+     * sender's on the way out, the receiver's on the way in; FIB_NONE if none holds the
+     * address), and the direction. */
+    uint32_t reject_eni;
+    bool reject_egress;
     struct pl_hop where; /* PL_DROPPED: the component that dropped it (kind/id/details) */
 };
 
