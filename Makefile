@@ -6,7 +6,7 @@ CC      ?= cc
 BUILD   ?= build
 CSTD     = -std=c17 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-PKGS     = libmicrohttpd openssl sqlite3 jansson libmnl
+PKGS     = libmicrohttpd openssl sqlite3 jansson libmnl zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT     ?= -O2 -g

@@ -3,7 +3,7 @@
 set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libssl-dev libsqlite3-dev libjansson-dev libcmocka-dev
-      libcurl4-openssl-dev libxml2-dev libmnl-dev
+      libcurl4-openssl-dev libxml2-dev libmnl-dev zlib1g-dev
       awscli python3-boto3 python3-botocore python3-pytest nodejs npm
       iproute2 iputils-ping iperf3 valgrind faketime curl)
 missing=()

@@ -25,14 +25,16 @@ void eni_xml_groups(struct api_ctx *c, char (*groups)[ID_MAX], size_t n)
     xml_close(c->out, "groupSet");
 }
 
-static void association_xml(struct api_ctx *c, const struct eip *ip, bool for_instance)
+static void association_xml(struct api_ctx *c, const struct eni *e, const struct eip *ip,
+                            bool for_instance)
 {
     struct strbuf *sb = c->out;
-    char text[IP4_STRLEN];
+    char text[IP4_STRLEN], dns[96];
     ip4_format(ip->public_ip, text);
     xml_open(sb, "association");
     xml_str(sb, "publicIp", text);
-    xml_str(sb, "publicDnsName", "");
+    instance_public_dns(c->model, e->hdr.scope, e->vpc_id, ip->public_ip, dns);
+    xml_str(sb, "publicDnsName", dns);
     xml_str(sb, "ipOwnerId", ip->hdr.scope->account);
     if (!for_instance) {
         xml_str(sb, "allocationId", ip->hdr.id);
@@ -48,7 +50,7 @@ void eni_xml_members(struct api_ctx *c, const struct eni *e, bool for_instance)
     char text[IP4_STRLEN], dns[96], when[32], mac[18];
     const struct eip *primary_eip = eip_for_eni(s, e->hdr.id, e->private_ips[0]);
     if (primary_eip)
-        association_xml(c, primary_eip, for_instance);
+        association_xml(c, e, primary_eip, for_instance);
     if (e->attached) {
         xml_open(sb, "attachment");
         xml_str(sb, "attachmentId", e->att.id);
@@ -96,7 +98,7 @@ void eni_xml_members(struct api_ctx *c, const struct eni *e, bool for_instance)
         const struct eip *ip = eip_for_eni(s, e->hdr.id, e->private_ips[i]);
         xml_open(sb, "item");
         if (ip)
-            association_xml(c, ip, for_instance);
+            association_xml(c, e, ip, for_instance);
         xml_bool(sb, "primary", i == 0);
         instance_private_dns(s, e->private_ips[i], dns);
         xml_str(sb, "privateDnsName", dns);

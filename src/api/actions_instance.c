@@ -31,7 +31,8 @@ static void instance_xml(struct api_ctx *c, const struct instance *in)
     state_xml(sb, "instanceState", in->state);
     instance_private_dns(s, in->private_ip, dns);
     xml_str(sb, "privateDnsName", gone ? "" : dns);
-    xml_str(sb, "dnsName", "");
+    instance_public_dns(c->model, s, in->vpc_id, pub && !gone ? pub->public_ip : 0, dns);
+    xml_str(sb, "dnsName", dns);
     if (in->state == INST_STOPPED || in->state == INST_STOPPING || gone ||
         in->state == INST_SHUTTING_DOWN) {
         api_iso_time(in->state_time, when);

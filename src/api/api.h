@@ -32,7 +32,7 @@ struct api_action {
 extern const struct api_action vpc_actions[], subnet_actions[], rtb_actions[], sg_actions[],
     nacl_actions[], igw_actions[], pl_actions[], tag_actions[], region_actions[], peering_actions[],
     tgw_actions[], eip_actions[], nat_actions[], instance_actions[], eni_actions[],
-    insights_actions[];
+    insights_actions[], flowlog_actions[];
 
 const struct api_action *api_find_action(const char *name);
 

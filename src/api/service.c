@@ -419,7 +419,7 @@ static const struct api_action *const action_tables[] = {
     vpc_actions, subnet_actions, rtb_actions, sg_actions,     nacl_actions,
     igw_actions, pl_actions,     tag_actions, region_actions, peering_actions,
     tgw_actions, eip_actions,    nat_actions, instance_actions, eni_actions,
-    insights_actions,
+    insights_actions, flowlog_actions,
 };
 
 const struct api_action *api_find_action(const char *name)

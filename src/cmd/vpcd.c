@@ -44,6 +44,10 @@ static void usage(FILE *f)
             "                         prefix-lists-per-region, eips-per-region,\n"
             "                         peerings-per-vpc (at most 125)\n"
             "  --eip-pool CIDR        Elastic IP addresses come from here (default 203.0.113.0/24)\n"
+            "  --flow-log-interval S  deliver flow log records every S seconds (1-600; default\n"
+            "                         60, AWS's capture window on Nitro instances): for tests\n"
+            "  --nat-idle-timeout S   NAT gateways forget idle flows after S seconds (default 350,\n"
+            "                         AWS's): for tests\n"
             "  --help                 this text\n");
 }
 
@@ -85,15 +89,27 @@ static int set_quota(struct model_config *cfg, const char *spec)
     return -EINVAL;
 }
 
+/* A whole number of seconds in 1..max. */
+static int parse_seconds(const char *text, unsigned long max, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(text, &end, 10);
+    if (*end || end == text || v < 1 || v > max)
+        return -EINVAL;
+    *out = (unsigned)v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:4566", *state = "./var", *credentials = NULL;
     bool dev = false, fsync_commits = true, dataplane = true;
+    unsigned flow_log_interval = 60, nat_idle_timeout = 350;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
     struct model_config cfg;
     model_config_defaults(&cfg);
     enum { OPT_LISTEN = 256, OPT_STATE, OPT_CREDS, OPT_DEV, OPT_NODP, OPT_THREADS, OPT_NOFSYNC,
-           OPT_QUOTA, OPT_EIP_POOL, OPT_HELP };
+           OPT_QUOTA, OPT_EIP_POOL, OPT_FLOW_LOG_INTERVAL, OPT_NAT_IDLE, OPT_HELP };
     static const struct option opts[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"state", required_argument, NULL, OPT_STATE},
@@ -104,6 +120,8 @@ int main(int argc, char **argv)
         {"no-fsync", no_argument, NULL, OPT_NOFSYNC},
         {"quota", required_argument, NULL, OPT_QUOTA},
         {"eip-pool", required_argument, NULL, OPT_EIP_POOL},
+        {"flow-log-interval", required_argument, NULL, OPT_FLOW_LOG_INTERVAL},
+        {"nat-idle-timeout", required_argument, NULL, OPT_NAT_IDLE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -133,6 +151,18 @@ int main(int argc, char **argv)
             cfg.eip_pool_len = pool.len;
             break;
         }
+        case OPT_FLOW_LOG_INTERVAL:
+            if (parse_seconds(optarg, 600, &flow_log_interval)) {
+                fprintf(stderr, "vpcd: bad --flow-log-interval '%s' (1 to 600 seconds)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_NAT_IDLE:
+            if (parse_seconds(optarg, 3600, &nat_idle_timeout)) {
+                fprintf(stderr, "vpcd: bad --nat-idle-timeout '%s' (1 to 3600 seconds)\n", optarg);
+                return 2;
+            }
+            break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -174,6 +204,9 @@ int main(int argc, char **argv)
                         "namespaces); --no-dataplane silences this\n");
     } else if (dataplane) {
         dp = dp_new(&dp_netns_ops);
+        /* Flow logs land under the state directory: ./var/s3/<bucket>/..., ./var/logs/<group>/. */
+        dp_set_flow_logs(dp, state, flow_log_interval);
+        dp_set_nat_idle_timeout(dp, nat_idle_timeout);
         struct service_hooks hooks = {.ctx = dp, .changed = dp_hook_changed,
                                       .metrics = dp_hook_metrics};
         service_set_hooks(&svc, &hooks);

@@ -53,6 +53,9 @@ struct dp *dp_new(const struct dp_port_ops *ops)
     for (int i = 0; i < IO_BATCH; i++)
         dp->w.bufs[i] = &dp->w.pool[i];
     dp->port_drops = xcalloc(DP_MAX_PORTS, sizeof *dp->port_drops);
+    pthread_mutex_init(&dp->snap_lock, NULL);
+    pthread_mutex_init(&dp->fl_lock, NULL);
+    pthread_cond_init(&dp->fl_cond, NULL);
     return dp;
 }
 
@@ -128,6 +131,10 @@ void dp_free(struct dp *dp)
     nat_table_free(dp->w.nat);
     free(dp->w.pool);
     free(dp->port_drops);
+    dp_flowlog_free(dp);
+    pthread_mutex_destroy(&dp->snap_lock);
+    pthread_mutex_destroy(&dp->fl_lock);
+    pthread_cond_destroy(&dp->fl_cond);
     if (dp->epfd >= 0)
         close(dp->epfd);
     free(dp);
@@ -360,8 +367,11 @@ void dp_sync(struct dp *dp, const struct model *m)
         return;
     }
     struct fib_snapshot *s = fib_snapshot_build_from(m, dp->last);
-    fib_snapshot_unref(dp->last);
+    pthread_mutex_lock(&dp->snap_lock);
+    struct fib_snapshot *prev = dp->last;
     dp->last = s;
+    pthread_mutex_unlock(&dp->snap_lock);
+    fib_snapshot_unref(prev);
     struct retiring r = {0};
     internet_up(dp);
     reconcile(dp, s, &r);
@@ -430,6 +440,10 @@ static int poll_port(struct dp *dp, const struct dp_view *v, uint32_t slot)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     dp->w.now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    if (dp->fl_active) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        dp->w.wall_s = ts.tv_sec;
+    }
     atomic_fetch_add_explicit(&dp->c.rx, (uint64_t)n, memory_order_relaxed);
     struct out_frame outs[IO_BATCH];
     int n_out = 0;
@@ -459,6 +473,7 @@ int dp_poll(struct dp *dp, int timeout_ms)
 {
     atomic_fetch_add(&dp->epoch, 1);
     flush_dead(dp);
+    dp_flowlog_pass(dp);
     const struct dp_view *v = atomic_load(&dp->view);
     if (!v)
         return 0;
@@ -507,6 +522,11 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+void dp_set_nat_idle_timeout(struct dp *dp, unsigned seconds)
+{
+    nat_table_set_idle_timeout(dp->w.nat, seconds);
+}
+
 int dp_start(struct dp *dp)
 {
     atomic_store(&dp->running, true);
@@ -516,16 +536,19 @@ int dp_start(struct dp *dp)
         return -rc;
     }
     dp->thread_started = true;
-    return 0;
+    return dp_flowlog_start(dp);
 }
 
 void dp_stop(struct dp *dp)
 {
-    if (!dp->thread_started)
-        return;
-    atomic_store(&dp->running, false);
-    pthread_join(dp->thread, NULL);
-    dp->thread_started = false;
+    dp_flowlog_stop(dp);
+    if (dp->thread_started) {
+        atomic_store(&dp->running, false);
+        pthread_join(dp->thread, NULL);
+        dp->thread_started = false;
+    }
+    /* What the last capture window holds is delivered, not lost. */
+    dp_flowlog_flush(dp);
 }
 
 struct io_port *dp_port_of(struct dp *dp, const char *eni_id)
@@ -563,6 +586,10 @@ void dp_metrics(struct dp *dp, struct strbuf *out)
                   (unsigned long long)atomic_load(&dp->c.to_internet));
     strbuf_printf(out, "vpcd_dp_internet_total{direction=\"in\"} %llu\n",
                   (unsigned long long)atomic_load(&dp->c.from_internet));
+    strbuf_puts(out, "# HELP vpcd_dp_flow_log_records_total Flow log records delivered.\n"
+                     "# TYPE vpcd_dp_flow_log_records_total counter\n");
+    strbuf_printf(out, "vpcd_dp_flow_log_records_total %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.flow_log_records));
     strbuf_puts(out, "# HELP vpcd_dp_nat_bindings NAT gateway translations held.\n"
                      "# TYPE vpcd_dp_nat_bindings gauge\n");
     strbuf_printf(out, "vpcd_dp_nat_bindings %llu\n",

@@ -95,6 +95,15 @@ void dp_sync(struct dp *dp, const struct model *m);
  * Returns the number of frames handled. The worker thread calls it in a loop; tests call it
  * directly. Only one thread may poll. */
 int dp_poll(struct dp *dp, int timeout_ms);
+/* Flow logs: records are delivered under root (s3/, logs/) every interval_s seconds (0: 60).
+ * Call before dp_start(); without it nothing is recorded. */
+void dp_set_flow_logs(struct dp *dp, const char *root, unsigned interval_s);
+/* NAT gateways' idle timeout (350 s, AWS's) shortened for tests. Call before dp_start(). */
+void dp_set_nat_idle_timeout(struct dp *dp, unsigned seconds);
+
+/* Ends the capture window now and delivers it (tests; the writer thread does it on its own). */
+void dp_flowlog_flush(struct dp *dp);
+
 /* Worker thread. */
 int dp_start(struct dp *dp);
 void dp_stop(struct dp *dp);

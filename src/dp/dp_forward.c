@@ -312,6 +312,46 @@ static bool too_big(struct dp *dp, const struct fib_snapshot *s, const struct fi
     return answer(b, scratch, len);
 }
 
+/* Flow logs' traffic-path of a packet the sender's interface let out (reference 13): 1 within
+ * the VPC, 2 through an internet gateway, 4 / 5 over an intra- / inter-region peering; "-"
+ * (0) for the rest. */
+static uint8_t traffic_path(const struct fib_snapshot *s, uint32_t from,
+                            const struct pl_result *res)
+{
+    if (res->outcome == PL_TO_INTERNET)
+        return 2;
+    if (res->outcome != PL_DELIVERED)
+        return 0;
+    uint32_t a = s->enis[from].vpc, b = s->enis[res->eni].vpc;
+    if (a == b)
+        return 1;
+    if (res->via_pcx && a != FIB_NONE && b != FIB_NONE)
+        return strcmp(s->vpcs[a].region, s->vpcs[b].region) == 0 ? 4 : 5;
+    return 0;
+}
+
+/* What the sending interface's flow logs see: ACCEPT unless its own SG or its subnet's NACL
+ * refused the packet on the way out. */
+static void log_sent(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
+                     const struct pkt_meta *m, const struct pl_result *res)
+{
+    if (!s->enis[eni].n_flow_logs)
+        return;
+    bool refused = res->outcome == PL_DROPPED && res->reject_eni == eni && res->reject_egress;
+    dp_flowlog_note(dp, s, eni, &m->flow, true, !refused, m->l3_len, m->tcp_flags,
+                    traffic_path(s, eni, res));
+}
+
+/* A REJECT at the receiving interface: its SG or its subnet's NACL refused the packet. */
+static void log_refused_in(struct dp *dp, const struct fib_snapshot *s, const struct pkt_meta *m,
+                           const struct pl_result *res)
+{
+    if (res->outcome == PL_DROPPED && res->reject_eni != FIB_NONE && !res->reject_egress &&
+        s->enis[res->reject_eni].n_flow_logs)
+        dp_flowlog_note(dp, s, res->reject_eni, &res->f, false, false, m->l3_len, m->tcp_flags,
+                        0);
+}
+
 /* A TCP segment of a NAT binding that timed out: the gateway answers the inside host with a
  * RST (reference 8.3), which goes straight back to the sender's interface. */
 static bool nat_reset(struct dp *dp, struct io_buf *b, const struct pkt_meta *m)
@@ -379,6 +419,8 @@ static bool emit(struct fwd_ctx *ctx, uint32_t in_eni, struct io_buf *b, struct 
         count(dp, PL_TTL_EXPIRED);
         return false;
     }
+    if (res->outcome == PL_DELIVERED && s->enis[res->eni].n_flow_logs)
+        dp_flowlog_note(dp, s, res->eni, &res->f, false, true, m->l3_len, m->tcp_flags, 0);
     apply_header(b->data, m, &res->f);
     if (ctx->icmp_id_set && ctx->icmp_id != m->icmp_id)
         pkt_set_icmp_echo_id(b->data, m, ctx->icmp_id);
@@ -440,6 +482,7 @@ static bool from_internet(struct dp *dp, const struct dp_view *v, struct io_buf 
     pipeline_run(v->snap, &pkt, &hooks, NULL, &res);
     if (res.outcome != PL_DELIVERED) {
         count(dp, res.outcome == PL_DROPPED ? res.code : (unsigned)PL_NO_POSSIBLE_DESTINATION);
+        log_refused_in(dp, v->snap, m, &res);
         return false;
     }
     return emit(&ctx, FIB_NONE, b, m, &res, out);
@@ -503,8 +546,10 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
             res.mtu_silent = first.mtu_silent;
         }
     }
+    log_sent(dp, s, in_eni, &m, &res);
     if (res.outcome == PL_DROPPED) {
         count(dp, res.code);
+        log_refused_in(dp, s, &m, &res);
         if (res.code == PL_NGW_IDLE_TIMEOUT && m.kind == PKT_IPV4 &&
             !(m.tcp_flags & PKT_TCP_RST))
             return nat_reset(dp, b, &m);

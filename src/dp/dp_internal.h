@@ -61,6 +61,7 @@ struct dp_counters {
     _Atomic uint64_t rx, tx, arp_replies, nd_replies, pings, forwarded;
     _Atomic uint64_t to_internet, from_internet, nat_resets, dns_answers;
     _Atomic uint64_t nat_bindings; /* a gauge the worker refreshes each pass */
+    _Atomic uint64_t flow_log_records; /* delivered */
     _Atomic uint64_t drops[DP_DROP__COUNT];
     _Atomic uint64_t malformed[PKT__ERR_COUNT]; /* DP_DROP_MALFORMED by what was wrong */
 };
@@ -72,9 +73,11 @@ struct dp_worker {
     struct io_buf *bufs[IO_BATCH];
     struct io_buf *pool; /* IO_BATCH buffers */
     uint64_t now_ns;     /* read once per vector: the clock is not read per packet */
+    int64_t wall_s;      /* the same moment in unix seconds (flow log records) */
 };
 
 struct dp_inst;
+struct dp_fl_table;
 
 struct dp {
     struct dp_port_ops ops;
@@ -98,11 +101,35 @@ struct dp {
     _Atomic bool running;
     pthread_t thread;
     bool thread_started;
+    /* dp->last as other threads (the flow log writer) take a reference to it. */
+    pthread_mutex_t snap_lock;
+    /* Flow logs (dp_flowlog.c): the worker's aggregation table, and the exchange. */
+    struct dp_fl_table *fl_active;
+    _Atomic(struct dp_fl_table *) fl_ready, fl_spare;
+    _Atomic bool fl_want;
+    char fl_root[512];
+    unsigned fl_interval_s;
+    pthread_t fl_thread;
+    bool fl_started, fl_stop;
+    pthread_mutex_t fl_lock;
+    pthread_cond_t fl_cond;
 };
 
 /* One frame from port slot `in`: rewritten in place, and its output port in *out (which may be
  * `in` for an ARP or ping answer). False when dropped (counted). */
 bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
                 uint32_t *out);
+
+/* Flow logs (dp_flowlog.c). note: one packet at interface eni (worker only; a no-op for
+ * interfaces no flow log watches). pass: the worker's side of the table exchange, once per
+ * pass. flush: ends a capture window and delivers it (the writer thread, or dp_stop). */
+void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
+                     const struct flow *f, bool egress, bool accept, unsigned bytes,
+                     uint8_t tcp_flags, uint8_t traffic_path);
+void dp_flowlog_pass(struct dp *dp);
+void dp_flowlog_flush(struct dp *dp);
+int dp_flowlog_start(struct dp *dp);
+void dp_flowlog_stop(struct dp *dp);
+void dp_flowlog_free(struct dp *dp);
 
 #endif

@@ -739,13 +739,47 @@ static void resolve_scope(struct build *b, const struct scope *sc)
     }
 }
 
+static void collect_flow_logs(struct fib_snapshot *s, const struct scope *sc)
+{
+    const struct flow_log *fl;
+    OWN_FOREACH(fl, sc, RES_FLOW_LOG)
+    {
+        if (fl->resource_type == FLOW_LOG_RES_TGW || fl->resource_type == FLOW_LOG_RES_TGW_ATTACH)
+            continue;
+        s->flow_logs = xrealloc(s->flow_logs, (s->n_flow_logs + 1) * sizeof *s->flow_logs);
+        struct fib_flow_log *f = &s->flow_logs[s->n_flow_logs++];
+        memset(f, 0, sizeof *f);
+        snprintf(f->id, sizeof f->id, "%s", fl->hdr.id);
+        f->traffic = fl->traffic;
+        f->format = fl->format;
+        flow_log_dest(fl, &f->dest);
+    }
+}
+
+static void resolve_eni_flow_logs(struct fib_snapshot *s, const struct scope *sc,
+                                  const struct eni *e, struct fib_eni *f)
+{
+    const struct flow_log *logs[FIB_ENI_FLOW_LOGS];
+    size_t n = flow_logs_of_eni(sc, e, logs, FIB_ENI_FLOW_LOGS);
+    for (size_t i = 0; i < n && i < FIB_ENI_FLOW_LOGS; i++)
+        for (size_t k = 0; k < s->n_flow_logs; k++)
+            if (strcmp(s->flow_logs[k].id, logs[i]->hdr.id) == 0)
+                f->flow_logs[f->n_flow_logs++] = (uint32_t)k;
+}
+
 /* Groups first (rules name groups of other scopes), then ENIs, then what names ENIs. */
 static void resolve_scope_late(struct build *b, const struct scope *sc)
 {
     struct fib_snapshot *s = b->s;
+    collect_flow_logs(s, sc);
     const struct eni *e;
     OWN_FOREACH(e, sc, RES_ENI)
-    resolve_eni(b, e, &s->enis[fib_find(s, FIB_OBJ_ENI, e->hdr.id)]);
+    {
+        struct fib_eni *f = &s->enis[fib_find(s, FIB_OBJ_ENI, e->hdr.id)];
+        resolve_eni(b, e, f);
+        f->key = hmap_hash_str(e->hdr.id);
+        resolve_eni_flow_logs(s, sc, e, f);
+    }
     const struct nat *n;
     OWN_FOREACH(n, sc, RES_NAT)
     {
@@ -920,6 +954,7 @@ void fib_snapshot_unref(struct fib_snapshot *s)
     free(s->nats);
     free(s->igws);
     free(s->eigws);
+    free(s->flow_logs);
     free(s->by_addr);
     free(s->by_public);
     hmap_destroy(&s->ids);

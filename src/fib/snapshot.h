@@ -17,6 +17,7 @@
 
 #include "fib/fib.h"
 #include "lib/hmap.h"
+#include "flowlog/flowlog.h"
 #include "model/resources.h"
 
 #define FIB_NONE UINT32_MAX
@@ -56,6 +57,9 @@ enum fib_eni_kind {
     FIB_ENI_TGW,      /* a TGW attachment's interface: owner is the fib_tgw_attach index */
 };
 
+/* AWS allows 2 flow logs per ENI, subnet and VPC: at most 6 watch one interface. */
+#define FIB_ENI_FLOW_LOGS 6
+
 struct fib_eni {
     char id[ID_MAX];
     char instance_id[ID_MAX]; /* empty unless attached to an instance */
@@ -72,6 +76,10 @@ struct fib_eni {
     bool up; /* can send and receive: attached to a running instance, or service-managed */
     uint8_t mac[6];
     int device_index; /* eth<N> inside the instance; -1 when not attached to one */
+    uint64_t key;     /* a hash of the id: its name in state kept across snapshots */
+    /* The flow logs watching it (its own, its subnet's, its VPC's): flow_logs[] indices. */
+    uint32_t flow_logs[FIB_ENI_FLOW_LOGS];
+    uint8_t n_flow_logs;
 };
 
 enum fib_sg_peer { FIB_SG_PEER_CIDR, FIB_SG_PEER_GROUP };
@@ -227,6 +235,14 @@ enum fib_obj {
     FIB_OBJ__COUNT
 };
 
+/* A flow log as the data plane delivers it. */
+struct fib_flow_log {
+    char id[ID_MAX];
+    enum flow_log_traffic traffic;
+    struct flowlog_format format;
+    struct flowlog_dest dest;
+};
+
 struct fib_snapshot {
     atomic_uint refs;
     uint64_t generation; /* the model generation it was built from */
@@ -256,6 +272,8 @@ struct fib_snapshot {
     size_t n_igws;
     struct fib_eigw *eigws;
     size_t n_eigws;
+    struct fib_flow_log *flow_logs; /* network interface, subnet and VPC ones */
+    size_t n_flow_logs;
     struct fib_addr *by_addr; /* sorted by (key = vpc, addr) */
     size_t n_by_addr;
     struct fib_addr *by_public; /* sorted by (key = public address) */

@@ -23,5 +23,6 @@ extern const struct res_class instance_class;
 extern const struct res_class eni_class;
 extern const struct res_class nip_class;
 extern const struct res_class nia_class;
+extern const struct res_class flow_log_class;
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/dns.h"
 #include "lib/xalloc.h"
 #include "model/classes.h"
 #include "model/resources.h"
@@ -41,15 +42,16 @@ struct instance *instance_find(const struct model *m, const struct scope *s, con
 
 void instance_private_dns(const struct scope *s, uint32_t ip, char buf[96])
 {
-    char text[IP4_STRLEN];
-    ip4_format(ip, text);
-    for (char *p = text; *p; p++)
-        if (*p == '.')
-            *p = '-';
-    if (strcmp(s->region, "us-east-1") == 0)
-        snprintf(buf, 96, "ip-%s.ec2.internal", text);
-    else
-        snprintf(buf, 96, "ip-%s.%s.compute.internal", text, s->region);
+    dns_private_name(s->region, ip, buf, 96);
+}
+
+void instance_public_dns(const struct model *m, const struct scope *s, const char *vpc_id,
+                         uint32_t public_ip, char buf[96])
+{
+    const struct vpc *v = vpc_find(m, s, vpc_id);
+    buf[0] = 0;
+    if (public_ip && v && v->dns_support && v->dns_hostnames)
+        dns_public_name(s->region, public_ip, buf, 96);
 }
 
 void instance_settle(struct model *m, struct scope *s)

@@ -65,6 +65,7 @@ static const struct res_class *const classes[RES__COUNT] = {
     [RES_TGW_RTB] = &tgw_rtb_class, [RES_EIP] = &eip_class, [RES_NAT] = &nat_class,
     [RES_ENI] = &eni_class,     [RES_INSTANCE] = &instance_class,
     [RES_NIP] = &nip_class,     [RES_NIA] = &nia_class,
+    [RES_FLOW_LOG] = &flow_log_class,
 };
 
 const struct res_class *res_class_of(enum res_type type)

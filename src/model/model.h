@@ -37,6 +37,7 @@ enum res_type {
     RES_INSTANCE,   /* instance */
     RES_NIP,        /* network insights path (Reachability Analyzer) */
     RES_NIA,        /* network insights analysis: one run of a path, with its result */
+    RES_FLOW_LOG,   /* VPC flow log (id fl-...) */
     RES__COUNT
 };
 

@@ -5,6 +5,7 @@
 #ifndef VPCD_MODEL_RESOURCES_H
 #define VPCD_MODEL_RESOURCES_H
 
+#include "flowlog/flowlog.h"
 #include "lib/addr.h"
 #include "model/model.h"
 
@@ -960,6 +961,10 @@ const char *instance_state_name(enum inst_state st);
 struct instance *instance_find(const struct model *m, const struct scope *s, const char *id);
 /* "ip-10-0-1-5.ec2.internal" (us-east-1) or "ip-10-0-1-5.<region>.compute.internal". */
 void instance_private_dns(const struct scope *s, uint32_t ip, char buf[96]);
+/* The public DNS name of public_ip ("" unless the VPC has DNS support and hostnames on, as
+ * AWS gives public names only then). */
+void instance_public_dns(const struct model *m, const struct scope *s, const char *vpc_id,
+                         uint32_t public_ip, char buf[96]);
 int instance_route_check(const struct model *m, const struct scope *s, const char *vpc_id,
                          const char *instance_id, struct merr *err);
 bool instance_route_active(const struct model *m, const struct scope *s, const char *instance_id);
@@ -1108,5 +1113,106 @@ void region_zone_name(const char *region, int i, char buf[40]);
 void region_zone_id(const char *region, int i, char buf[40]);
 /* Index of a zone name or id in region, or -1. */
 int region_zone_index(const char *region, const char *zone_or_id);
+
+/* ---- VPC flow logs (owned by model/flow_log.c) ----
+ * A flow log names the resource it watches by id and type; it never points at it. Its
+ * configuration is immutable after creation, as on AWS: the data plane may read any field
+ * below for as long as it holds the model (they change only by deletion). AWS removes the flow
+ * logs of deleted resources "eventually" (DeleteVpc's documentation); vpcd does it in
+ * flow_log_sweep(), which every flow log action runs before it answers, so the other families'
+ * delete paths need no hook and DescribeFlowLogs never lists such a flow log.
+ *
+ * Contract for the data plane: an ENI's traffic is logged by every flow log whose resource is
+ * that ENI, its subnet or its VPC (flow_logs_of_eni), each keeping the records flow_log_wants()
+ * accepts, formatted with `format` and delivered to flow_log_dest() every
+ * max_aggregation_interval seconds at most. */
+
+enum flow_log_resource {
+    FLOW_LOG_RES_VPC,
+    FLOW_LOG_RES_SUBNET,
+    FLOW_LOG_RES_ENI,        /* "NetworkInterface" */
+    FLOW_LOG_RES_TGW,        /* "TransitGateway" */
+    FLOW_LOG_RES_TGW_ATTACH, /* "TransitGatewayAttachment" */
+};
+
+enum flow_log_traffic { FLOW_LOG_ACCEPT, FLOW_LOG_REJECT, FLOW_LOG_ALL };
+
+/* AWS: 2 flow logs per network interface, subnet or VPC (not adjustable); vpcd applies the same
+ * quota to transit gateways and their attachments. */
+#define FLOW_LOGS_PER_RESOURCE 2
+
+struct flow_log {
+    struct res hdr;
+    char resource_id[ID_MAX];
+    enum flow_log_resource resource_type;
+    enum flow_log_traffic traffic; /* TGW resources log everything: always FLOW_LOG_ALL */
+    enum flowlog_dest_type dest_type;
+    char bucket[64];  /* s3: the bucket of log_destination */
+    char prefix[256]; /* s3: its folder, "" or "a/b" (no leading or trailing slash) */
+    char group[512];  /* cloud-watch-logs: the log group name */
+    /* The LogDestination ARN as given; "" for cloud-watch-logs created with LogGroupName. */
+    char log_destination[600];
+    char deliver_logs_permission_arn[256]; /* cloud-watch-logs only */
+    /* flowlog_format_text() of `format`: the LogFormat as DescribeFlowLogs shows it. */
+    char log_format[1024];
+    struct flowlog_format format; /* parsed (default: the 14 version-2 fields) */
+    int max_aggregation_interval; /* 60 or 600 seconds */
+    time_t created;
+    char client_token[72]; /* ClientToken of the creating call, "" when none */
+};
+
+struct flow_log_create_args {
+    const char *const *resource_ids; /* ResourceId.N */
+    size_t n_resource_ids;
+    const char *resource_type;   /* VPC | Subnet | NetworkInterface | TransitGateway | ... */
+    const char *traffic_type;    /* ACCEPT | REJECT | ALL; NULL for TGW resource types */
+    const char *dest_type;       /* NULL: cloud-watch-logs */
+    const char *log_destination; /* s3: arn:aws:s3:::bucket[/prefix]; cwl: log group ARN */
+    const char *log_group_name;  /* cwl, instead of log_destination */
+    const char *deliver_logs_permission_arn;
+    const char *log_format;            /* NULL: the default format */
+    bool has_max_aggregation_interval; /* not given: 600, or 60 for TGW resource types */
+    long max_aggregation_interval;
+    const char *file_format;                 /* DestinationOptions.FileFormat, NULL: not given */
+    int hive_partitions, per_hour_partition; /* DestinationOptions flags: -1 not given, 0/1 */
+    const char *client_token;
+    const struct tag_list *tags;
+};
+
+/* One resource CreateFlowLogs could not log (its "unsuccessful" item). */
+struct flow_log_failure {
+    const char *resource_id; /* borrowed from the args */
+    const char *code;        /* static AWS error code */
+    char message[512];
+};
+
+/* CreateFlowLogs. A request-level problem (a bad parameter, a bad destination) is -1 with err
+ * and nothing created. Otherwise 0: one flow log per resource that passed, appended to *out in
+ * request order, and one failure per resource that did not (unknown resource,
+ * FlowLogAlreadyExists, FlowLogsLimitExceeded), as AWS reports them. Both arrays are malloc'd
+ * (caller frees; NULL when empty). A retry with the same ClientToken returns the flow logs the
+ * first call created and creates nothing. Once the request-level checks passed it runs
+ * flow_log_sweep(), so the duplicate and quota checks ignore flow logs of deleted resources. */
+int flow_log_create(struct model *m, struct scope *s, const struct flow_log_create_args *a,
+                    struct flow_log ***out, size_t *n_out, struct flow_log_failure **failed,
+                    size_t *n_failed, struct merr *err);
+/* Deletes one flow log; -1 with InvalidFlowLogId.NotFound when it is not in the scope. */
+int flow_log_delete(struct model *m, struct scope *s, const char *flow_log_id, struct merr *err);
+/* Deletes the scope's flow logs whose resource no longer exists (or is a deleted TGW or
+ * attachment). Callers run it only once nothing else can fail the request. */
+void flow_log_sweep(struct model *m, struct scope *s);
+struct flow_log *flow_log_find(const struct model *m, const struct scope *s, const char *id);
+/* AWS's names: "VPC" ..., "ACCEPT" ..., "s3" | "cloud-watch-logs". */
+const char *flow_log_resource_name(enum flow_log_resource t);
+const char *flow_log_traffic_name(enum flow_log_traffic t);
+const char *flow_log_dest_type_name(enum flowlog_dest_type t);
+/* True if a flow log of this traffic type keeps a record whose action is accept / reject. */
+bool flow_log_wants(const struct flow_log *fl, bool accepted);
+/* The flow logs that watch ENI e (its own, its subnet's, its VPC's), in creation order, at
+ * most max of them (borrowed until the next mutation); returns how many there are. */
+size_t flow_logs_of_eni(const struct scope *s, const struct eni *e, const struct flow_log **out,
+                        size_t max);
+/* Where fl delivers, for flowlog_deliver(). */
+void flow_log_dest(const struct flow_log *fl, struct flowlog_dest *out);
 
 #endif

@@ -375,6 +375,7 @@ static void via_peering(struct run *r, uint32_t vpc, const struct fib_route *rou
         return;
     }
     const struct fib_pcx *p = &s->pcxs[pi];
+    r->out->via_pcx = true;
     uint32_t peer = p->vpc[0] == vpc ? p->vpc[1] : p->vpc[0];
     /* No transit and no edge-to-edge in either direction: both ends of the packet must be
      * inside the two peered VPCs. */

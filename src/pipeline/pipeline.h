@@ -142,6 +142,7 @@ struct pl_result {
     uint32_t eni;     /* PL_DELIVERED */
     uint32_t gateway; /* PL_TO_INTERNET: the IGW (or EIGW when via_eigw) */
     bool via_eigw;
+    bool via_pcx;         /* crossed a VPC peering (flow logs' traffic-path) */
     struct flow f;        /* the header as it arrives (after any NAT) */
     unsigned routed_hops; /* router hops passed: the data plane decrements TTL by this */
     /* The path's MTU (reference 17): 9001 within a region, 1500 over an inter-region peering

@@ -22,7 +22,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="module")
 def bench(request):
-    b = replay.Bench()
+    # A module may start its vpcd with more options (VPCD_ARGS).
+    b = replay.Bench(getattr(request.module, "VPCD_ARGS", ()))
     b.all_cases = [p.values[0] for p in getattr(request.module, "CASES", [])]
     try:
         yield b

@@ -80,8 +80,9 @@ def _free_port():
 class Vpcd:
     """A vpcd with the data plane on (root), a private state directory, --dev."""
 
-    def __init__(self):
+    def __init__(self, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="vpcd-netns.")
+        self.state = os.path.join(self.dir, "db")
         ledger("dir", self.dir)
         self.port = _free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -89,7 +90,7 @@ class Vpcd:
         self.log = open(self.log_path, "w")
         args = [os.environ.get("VPCD_BIN", "build/vpcd"), "--listen", f"127.0.0.1:{self.port}",
                 "--state", os.path.join(self.dir, "db"), "--dev", "--no-fsync",
-                "--quota", "vpcs-per-region=20"]
+                "--quota", "vpcs-per-region=20", *extra_args]
         # Its own session: a signal to the run's process group (a CI timeout) reaches pytest,
         # whose finalizers still need this vpcd to remove the namespaces (POST /_vpcd/reset).
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
@@ -362,8 +363,8 @@ class Plan:
 class Bench:
     """One vpcd with the data plane for a test module, and the scenario being replayed."""
 
-    def __init__(self):
-        self.vpcd = Vpcd()
+    def __init__(self, extra_args=()):
+        self.vpcd = Vpcd(extra_args)
         self.w = DpWorld(self.vpcd.endpoint, self.vpcd.reset)
         self.agents = {}
         self.current = None    # the scenario built now
