@@ -29,9 +29,9 @@ struct dp_inst {
 };
 
 static const char *const extra_names[DP_DROP__COUNT - PL__CODE_COUNT] = {
-    "malformed",    "broadcast", "not_ip",
-    "no_port",      "tx_failed", "conntrack_allowance_exceeded",
-    "no_internet",  "fragment",  "router_address",
+    "malformed",    "broadcast",      "not_ip",
+    "no_port",      "tx_failed",      "conntrack_allowance_exceeded",
+    "no_internet",  "fragment",       "router_address",
     "mtu_exceeded", "nat_table_full",
 };
 
@@ -165,8 +165,7 @@ static void instances_wanted(const struct fib_snapshot *s, struct dp_instance **
             if (strcmp(vpc->region, "us-east-1") == 0)
                 snprintf(in->dns_search, sizeof in->dns_search, "ec2.internal");
             else
-                snprintf(in->dns_search, sizeof in->dns_search, "%s.compute.internal",
-                         vpc->region);
+                snprintf(in->dns_search, sizeof in->dns_search, "%s.compute.internal", vpc->region);
         }
         if (in->n_ifs == DP_MAX_IFACES)
             continue;
@@ -609,10 +608,9 @@ void dp_metrics(struct dp *dp, struct strbuf *out)
                      "# TYPE vpcd_dp_eni_drops_total counter\n");
     const struct dp_view *v = atomic_load(&dp->view);
     for (int slot = 0; v && slot < DP_MAX_PORTS; slot++)
-        if (v->ports[slot])
+        if (v->ports[slot] && v->ports[slot]->eni_id[0]) /* the internet is no interface */
             strbuf_printf(out, "vpcd_dp_eni_drops_total{eni=\"%s\",instance=\"%s\"} %llu\n",
-                          v->ports[slot]->eni_id[0] ? v->ports[slot]->eni_id : "internet",
-                          v->ports[slot]->instance_id,
+                          v->ports[slot]->eni_id, v->ports[slot]->instance_id,
                           (unsigned long long)atomic_load(&dp->port_drops[slot]));
 }
 

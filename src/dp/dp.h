@@ -75,9 +75,9 @@ struct dp_port_ops {
 /* The internet host (ARCHITECTURE.md): the namespace vpcd-internet with one interface. Its
  * gateway addresses are answered by the data plane like a subnet router's. */
 #define DP_INTERNET_NS "vpcd-internet"
-#define DP_INTERNET_ADDR4 0xc6336401u    /* 198.51.100.1 */
+#define DP_INTERNET_ADDR4 0xc6336401u /* 198.51.100.1 */
 #define DP_INTERNET_PLEN4 24
-#define DP_INTERNET_GW4 0xc63364feu      /* 198.51.100.254 */
+#define DP_INTERNET_GW4 0xc63364feu          /* 198.51.100.254 */
 #define DP_INTERNET_ADDR6 "2001:db8:ffff::1" /* documentation range */
 #define DP_INTERNET_PLEN6 64
 #define DP_INTERNET_GW6 "2001:db8:ffff::fffe"

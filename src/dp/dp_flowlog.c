@@ -18,10 +18,22 @@
 #define FL_TABLE_CAPACITY 8192u /* a power of two */
 #define FL_PROBES 16
 
+/* What a record is of: an interface, or one transit gateway attachment a packet crossed. */
+enum dp_fl_kind { DP_FL_ENI, DP_FL_TGW };
+
+/* A transit gateway record's leg, by id (indices do not outlive the snapshot). */
+struct dp_fl_tgw {
+    char in[ID_MAX], out[ID_MAX];         /* attachments: entered by, left by ("" dropped) */
+    char in_eni[ID_MAX], out_eni[ID_MAX]; /* their TGW ENIs ("" over a peering attachment) */
+    uint64_t lost[DP_FL_LOST__COUNT];
+};
+
 struct dp_fl_entry {
-    uint64_t hash; /* 0: free */
-    uint64_t eni_key;
-    char eni_id[ID_MAX];
+    uint64_t hash;       /* 0: free */
+    uint64_t eni_key;    /* the interface's, or the attachment's key */
+    uint8_t kind;        /* enum dp_fl_kind */
+    char eni_id[ID_MAX]; /* the interface, or the attachment the record is at */
+    struct dp_fl_tgw tgw;
     struct flow f;
     bool egress, accept;
     uint8_t tcp_flags;
@@ -94,7 +106,7 @@ void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
     uint64_t h = flow_hash(e->key, f, egress, accept);
     for (uint32_t k = 0; k < FL_PROBES; k++) {
         struct dp_fl_entry *x = &t->e[(h + k) & (FL_TABLE_CAPACITY - 1)];
-        if (x->hash == h && x->eni_key == e->key && x->egress == egress &&
+        if (x->hash == h && x->kind == DP_FL_ENI && x->eni_key == e->key && x->egress == egress &&
             x->accept == accept && memcmp(&x->f, f, sizeof *f) == 0) {
             x->packets++;
             x->bytes += bytes;
@@ -103,11 +115,82 @@ void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
             return;
         }
         if (!x->hash) {
-            *x = (struct dp_fl_entry){.hash = h, .eni_key = e->key, .f = *f, .egress = egress,
-                                      .accept = accept, .tcp_flags = flowlog_tcp_flags(tcp_flags),
-                                      .traffic_path = traffic_path, .packets = 1, .bytes = bytes,
-                                      .start = dp->w.wall_s, .end = dp->w.wall_s};
+            *x = (struct dp_fl_entry){.hash = h,
+                                      .eni_key = e->key,
+                                      .kind = DP_FL_ENI,
+                                      .f = *f,
+                                      .egress = egress,
+                                      .accept = accept,
+                                      .tcp_flags = flowlog_tcp_flags(tcp_flags),
+                                      .traffic_path = traffic_path,
+                                      .packets = 1,
+                                      .bytes = bytes,
+                                      .start = dp->w.wall_s,
+                                      .end = dp->w.wall_s};
             memcpy(x->eni_id, e->id, sizeof x->eni_id);
+            t->n++;
+            return;
+        }
+    }
+    t->skipped++;
+}
+
+static void copy_id(char *dst, const char *src)
+{
+    memcpy(dst, src, ID_MAX);
+}
+
+void dp_flowlog_note_tgw(struct dp *dp, const struct fib_snapshot *s, const struct pl_tgw_leg *l,
+                         bool egress, const struct flow *f, unsigned bytes, uint8_t tcp_flags,
+                         enum dp_fl_lost lost)
+{
+    struct dp_fl_table *t = dp->fl_active;
+    uint32_t at = egress ? l->out : l->in;
+    if (!t || at == FIB_NONE)
+        return;
+    const struct fib_tgw_attach *a = &s->tgw_attaches[at];
+    uint64_t pair = l->out == FIB_NONE ? 0 : s->tgw_attaches[egress ? l->in : l->out].key;
+    uint64_t h = mix(flow_hash(a->key, f, egress, true), pair);
+    h = h ? h : 1;
+    for (uint32_t k = 0; k < FL_PROBES; k++) {
+        struct dp_fl_entry *x = &t->e[(h + k) & (FL_TABLE_CAPACITY - 1)];
+        if (x->hash == h && x->kind == DP_FL_TGW && x->eni_key == a->key && x->egress == egress &&
+            memcmp(&x->f, f, sizeof *f) == 0) {
+            if (lost == DP_FL_LOST_NONE) {
+                x->packets++;
+                x->bytes += bytes;
+            } else {
+                x->tgw.lost[lost]++;
+            }
+            x->tcp_flags |= flowlog_tcp_flags(tcp_flags);
+            x->end = dp->w.wall_s;
+            return;
+        }
+        if (!x->hash) {
+            memset(x, 0, sizeof *x);
+            *x = (struct dp_fl_entry){.hash = h,
+                                      .eni_key = a->key,
+                                      .kind = DP_FL_TGW,
+                                      .f = *f,
+                                      .egress = egress,
+                                      .accept = true,
+                                      .tcp_flags = flowlog_tcp_flags(tcp_flags),
+                                      .start = dp->w.wall_s,
+                                      .end = dp->w.wall_s};
+            if (lost == DP_FL_LOST_NONE) {
+                x->packets = 1;
+                x->bytes = bytes;
+            } else {
+                x->tgw.lost[lost] = 1;
+            }
+            copy_id(x->eni_id, a->id);
+            copy_id(x->tgw.in, s->tgw_attaches[l->in].id);
+            if (l->out != FIB_NONE)
+                copy_id(x->tgw.out, s->tgw_attaches[l->out].id);
+            if (l->in_eni != FIB_NONE)
+                copy_id(x->tgw.in_eni, s->enis[l->in_eni].id);
+            if (l->out_eni != FIB_NONE)
+                copy_id(x->tgw.out_eni, s->enis[l->out_eni].id);
             t->n++;
             return;
         }
@@ -140,8 +223,10 @@ static void record_of(const struct fib_snapshot *s, const struct fib_eni *e,
         snprintf(r->vpc_id, sizeof r->vpc_id, "%s", v->id);
     }
     snprintf(r->interface_id, sizeof r->interface_id, "%s", e->id);
-    if (e->subnet != FIB_NONE)
+    if (e->subnet != FIB_NONE) {
         snprintf(r->subnet_id, sizeof r->subnet_id, "%s", s->subnets[e->subnet].id);
+        snprintf(r->az_id, sizeof r->az_id, "%.15s", s->subnets[e->subnet].az_id);
+    }
     snprintf(r->instance_id, sizeof r->instance_id, "%s", e->instance_id);
     r->family = x->f.family;
     r->proto = x->f.proto;
@@ -164,6 +249,78 @@ static void record_of(const struct fib_snapshot *s, const struct fib_eni *e,
     r->status = FLOWLOG_OK;
 }
 
+/* One side of a TGW leg: the attachment's VPC and account, its TGW ENI's subnet and zone. */
+static void tgw_side(const struct fib_snapshot *s, const char *attach_id, const char *eni_id,
+                     char *account, char *vpc_id, char *subnet_id, char *eni_out, char *az_id)
+{
+    uint32_t a = attach_id[0] ? fib_find(s, FIB_OBJ_TGW_ATTACH, attach_id) : FIB_NONE;
+    uint32_t v = a != FIB_NONE ? s->tgw_attaches[a].vpc : FIB_NONE;
+    if (v != FIB_NONE) {
+        snprintf(account, 13, "%s", s->vpcs[v].account);
+        snprintf(vpc_id, ID_MAX, "%s", s->vpcs[v].id);
+    }
+    uint32_t e = eni_id[0] ? fib_find(s, FIB_OBJ_ENI, eni_id) : FIB_NONE;
+    if (e != FIB_NONE && s->enis[e].subnet != FIB_NONE) {
+        const struct fib_subnet *sn = &s->subnets[s->enis[e].subnet];
+        snprintf(subnet_id, ID_MAX, "%s", sn->id);
+        snprintf(az_id, 16, "%.15s", sn->az_id);
+        snprintf(eni_out, ID_MAX, "%s", eni_id);
+    }
+}
+
+static void tgw_record_of(const struct fib_snapshot *s, const struct fib_flow_log *fl,
+                          const struct fib_tgw *tgw, const struct dp_fl_entry *x,
+                          struct flowlog_record *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->account, sizeof r->account, "%s", tgw->account);
+    snprintf(r->region, sizeof r->region, "%s", tgw->region);
+    snprintf(r->resource_type, sizeof r->resource_type, "%s", fl->resource_type);
+    snprintf(r->tgw_id, sizeof r->tgw_id, "%s", tgw->id);
+    snprintf(r->tgw_attachment_id, sizeof r->tgw_attachment_id, "%s", x->eni_id);
+    const char *pair = x->egress ? x->tgw.in : x->tgw.out;
+    snprintf(r->tgw_pair_attachment_id, sizeof r->tgw_pair_attachment_id, "%s", pair);
+    tgw_side(s, x->tgw.in, x->tgw.in_eni, r->tgw_src_vpc_account_id, r->tgw_src_vpc_id,
+             r->tgw_src_subnet_id, r->tgw_src_eni, r->tgw_src_az_id);
+    tgw_side(s, x->tgw.out, x->tgw.out_eni, r->tgw_dst_vpc_account_id, r->tgw_dst_vpc_id,
+             r->tgw_dst_subnet_id, r->tgw_dst_eni, r->tgw_dst_az_id);
+    r->family = x->f.family;
+    r->proto = x->f.proto;
+    bool ports = x->f.proto == FLOW_PROTO_TCP || x->f.proto == FLOW_PROTO_UDP;
+    r->sport = ports ? x->f.sport : 0;
+    r->dport = ports ? x->f.dport : 0;
+    memcpy(r->srcaddr, x->f.src, 16);
+    memcpy(r->dstaddr, x->f.dst, 16);
+    memcpy(r->pkt_srcaddr, x->f.src, 16);
+    memcpy(r->pkt_dstaddr, x->f.dst, 16);
+    r->packets = x->packets;
+    r->bytes = x->bytes;
+    r->start = x->start;
+    r->end = x->end;
+    r->accept = true;
+    r->tcp_flags = x->tcp_flags;
+    r->egress = x->egress;
+    r->packets_lost_no_route = x->tgw.lost[DP_FL_LOST_NO_ROUTE];
+    r->packets_lost_blackhole = x->tgw.lost[DP_FL_LOST_BLACKHOLE];
+    r->packets_lost_mtu_exceeded = x->tgw.lost[DP_FL_LOST_MTU];
+    r->packets_lost_ttl_expired = x->tgw.lost[DP_FL_LOST_TTL];
+    r->status = FLOWLOG_OK;
+}
+
+/* Whether TGW flow log k watches the attachment a record is at (its own, or its TGW's). */
+static const struct fib_tgw *tgw_watched(const struct fib_snapshot *s, uint32_t attach, uint32_t k)
+{
+    const struct fib_tgw_attach *a = &s->tgw_attaches[attach];
+    const struct fib_tgw *t = a->tgw != FIB_NONE ? &s->tgws[a->tgw] : NULL;
+    for (uint8_t j = 0; j < a->n_flow_logs; j++)
+        if (a->flow_logs[j] == k)
+            return t;
+    for (uint8_t j = 0; t && j < t->n_flow_logs; j++)
+        if (t->flow_logs[j] == k)
+            return t;
+    return NULL;
+}
+
 static bool wants(const struct fib_flow_log *fl, bool accept)
 {
     return fl->traffic == FLOW_LOG_ALL || (fl->traffic == FLOW_LOG_ACCEPT) == accept;
@@ -174,7 +331,8 @@ static int record_cmp(const void *a, const void *b)
     const struct flowlog_record *x = a, *y = b;
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
-    return strcmp(x->interface_id, y->interface_id);
+    int c = strcmp(x->interface_id, y->interface_id);
+    return c ? c : strcmp(x->tgw_attachment_id, y->tgw_attachment_id);
 }
 
 /* Delivers a table's records: each flow log gets those of the interfaces it watches that its
@@ -190,13 +348,24 @@ static void deliver(struct dp *dp, struct dp_fl_table *t, time_t when)
     }
     uint32_t *eni_of = xmalloc(FL_TABLE_CAPACITY * sizeof *eni_of);
     for (uint32_t i = 0; i < FL_TABLE_CAPACITY; i++)
-        eni_of[i] = t->e[i].hash ? fib_find(s, FIB_OBJ_ENI, t->e[i].eni_id) : FIB_NONE;
+        eni_of[i] = !t->e[i].hash
+                        ? FIB_NONE
+                        : fib_find(s, t->e[i].kind == DP_FL_TGW ? FIB_OBJ_TGW_ATTACH : FIB_OBJ_ENI,
+                                   t->e[i].eni_id);
     struct flowlog_record *recs = xmalloc(t->n * sizeof *recs);
     for (size_t k = 0; k < s->n_flow_logs; k++) {
         const struct fib_flow_log *fl = &s->flow_logs[k];
         size_t n = 0;
         for (uint32_t i = 0; i < FL_TABLE_CAPACITY && n < t->n; i++) {
-            if (eni_of[i] == FIB_NONE || !wants(fl, t->e[i].accept))
+            if (eni_of[i] == FIB_NONE || (t->e[i].kind == DP_FL_TGW) != fl->tgw)
+                continue;
+            if (fl->tgw) {
+                const struct fib_tgw *tgw = tgw_watched(s, eni_of[i], (uint32_t)k);
+                if (tgw)
+                    tgw_record_of(s, fl, tgw, &t->e[i], &recs[n++]);
+                continue;
+            }
+            if (!wants(fl, t->e[i].accept))
                 continue;
             const struct fib_eni *e = &s->enis[eni_of[i]];
             bool watched = false;

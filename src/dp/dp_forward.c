@@ -84,8 +84,8 @@ static int nat_out(void *ctx, uint32_t nat, const struct flow *f, const uint8_t 
         .remote_port = icmp ? 0 : f->dport,
     };
     uint16_t port;
-    switch (nat_table_out(c->dp->w.nat, c->v->snap->nats[nat].key, &nf, c->m->tcp_flags,
-                          c->now_ns, &port)) {
+    switch (nat_table_out(c->dp->w.nat, c->v->snap->nats[nat].key, &nf, c->m->tcp_flags, c->now_ns,
+                          &port)) {
     case NAT_OK:
         break;
     case NAT_EXPIRED:
@@ -257,11 +257,11 @@ static bool handle_dns(struct dp *dp, const struct fib_snapshot *s, uint32_t eni
     *handled = true;
     if (m->l4_len < 8)
         return false;
-    int n = dns_resolve(s, eni, b->data + m->l4_off + 8, m->l4_len - 8u, answer_buf,
-                        sizeof answer_buf);
-    if (n < 0 ||
-        !answer(b, scratch, pkt_build_udp4_reply(scratch, sizeof scratch, m, dp_router_mac,
-                                                  answer_buf, (size_t)n)))
+    int n =
+        dns_resolve(s, eni, b->data + m->l4_off + 8, m->l4_len - 8u, answer_buf, sizeof answer_buf);
+    if (n < 0 || !answer(b, scratch,
+                         pkt_build_udp4_reply(scratch, sizeof scratch, m, dp_router_mac, answer_buf,
+                                              (size_t)n)))
         return false;
     atomic_fetch_add_explicit(&dp->c.dns_answers, 1, memory_order_relaxed);
     return true;
@@ -348,8 +348,48 @@ static void log_refused_in(struct dp *dp, const struct fib_snapshot *s, const st
 {
     if (res->outcome == PL_DROPPED && res->reject_eni != FIB_NONE && !res->reject_egress &&
         s->enis[res->reject_eni].n_flow_logs)
-        dp_flowlog_note(dp, s, res->reject_eni, &res->f, false, false, m->l3_len, m->tcp_flags,
-                        0);
+        dp_flowlog_note(dp, s, res->reject_eni, &res->f, false, false, m->l3_len, m->tcp_flags, 0);
+}
+
+/* The transit gateway legs of a packet, for the TGWs' and attachments' flow logs: a record at
+ * the attachment it entered by and at the one it left by, or a packets-lost count at the
+ * first when the TGW dropped it (no route, blackhole, TTL; a packet over 8500 bytes). */
+static void log_tgw(struct dp *dp, const struct fib_snapshot *s, const struct pkt_meta *m,
+                    const struct pl_result *res)
+{
+    bool too_big_here = res->outcome != PL_DROPPED && res->mtu_silent && m->l3_len > res->mtu;
+    for (uint8_t i = 0; i < res->n_tgw_legs; i++) {
+        const struct pl_tgw_leg *l = &res->tgw_legs[i];
+        const struct fib_tgw_attach *in = &s->tgw_attaches[l->in];
+        bool watched = in->n_flow_logs || (in->tgw != FIB_NONE && s->tgws[in->tgw].n_flow_logs) ||
+                       (l->out != FIB_NONE && s->tgw_attaches[l->out].n_flow_logs);
+        if (!watched)
+            continue;
+        enum dp_fl_lost lost = DP_FL_LOST_NONE;
+        if (l->out == FIB_NONE) {
+            switch (res->code) {
+            case PL_TGW_RTB_CANNOT_ROUTE:
+            case PL_TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION:
+                lost = DP_FL_LOST_NO_ROUTE;
+                break;
+            case PL_TGW_RTB_BAD_STATE_ROUTE:
+            case PL_BAD_STATE_ATTACHMENT:
+                lost = DP_FL_LOST_BLACKHOLE;
+                break;
+            case PL_TTL_EXPIRED:
+                lost = DP_FL_LOST_TTL;
+                break;
+            default:
+                break;
+            }
+        } else if (too_big_here && i + 1 == res->n_tgw_legs) {
+            lost = DP_FL_LOST_MTU;
+        }
+        const struct flow *f = &l->f;
+        dp_flowlog_note_tgw(dp, s, l, false, f, m->l3_len, m->tcp_flags, lost);
+        if (l->out != FIB_NONE && lost == DP_FL_LOST_NONE)
+            dp_flowlog_note_tgw(dp, s, l, true, f, m->l3_len, m->tcp_flags, DP_FL_LOST_NONE);
+    }
 }
 
 /* A TCP segment of a NAT binding that timed out: the gateway answers the inside host with a
@@ -476,15 +516,19 @@ static bool from_internet(struct dp *dp, const struct dp_view *v, struct io_buf 
     struct fwd_ctx ctx = {.dp = dp, .v = v, .m = m, .now_ns = dp->w.now_ns};
     struct pipeline_hooks hooks = {
         .ctx = &ctx, .sg_tracked = sg_tracked, .nat_in = nat_in, .eigw_tracked = eigw_tracked};
-    struct pl_packet pkt = {.f = m->flow, .origin = PL_FROM_INTERNET, .igw = FIB_NONE,
-                            .ttl = m->ttl};
+    struct pl_packet pkt = {
+        .f = m->flow, .origin = PL_FROM_INTERNET, .igw = FIB_NONE, .ttl = m->ttl};
     struct pl_result res;
     pipeline_run(v->snap, &pkt, &hooks, NULL, &res);
     if (res.outcome != PL_DELIVERED) {
         count(dp, res.outcome == PL_DROPPED ? res.code : (unsigned)PL_NO_POSSIBLE_DESTINATION);
         log_refused_in(dp, v->snap, m, &res);
+        if (res.n_tgw_legs && v->snap->n_flow_logs)
+            log_tgw(dp, v->snap, m, &res);
         return false;
     }
+    if (res.n_tgw_legs && v->snap->n_flow_logs)
+        log_tgw(dp, v->snap, m, &res);
     return emit(&ctx, FIB_NONE, b, m, &res, out);
 }
 
@@ -536,7 +580,9 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
     uint32_t priv;
     if (res.outcome == PL_TO_INTERNET && res.f.family == 4 &&
         fib_eni_by_public(s, addr4_of(res.f.dst), &priv) != FIB_NONE) {
-        struct pl_packet again = {.f = res.f, .origin = PL_FROM_INTERNET, .igw = FIB_NONE,
+        struct pl_packet again = {.f = res.f,
+                                  .origin = PL_FROM_INTERNET,
+                                  .igw = FIB_NONE,
                                   .ttl = (uint8_t)(m.ttl - res.routed_hops)};
         struct pl_result first = res;
         pipeline_run(s, &again, &hooks, NULL, &res);
@@ -547,11 +593,12 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
         }
     }
     log_sent(dp, s, in_eni, &m, &res);
+    if (res.n_tgw_legs && s->n_flow_logs)
+        log_tgw(dp, s, &m, &res);
     if (res.outcome == PL_DROPPED) {
         count(dp, res.code);
         log_refused_in(dp, s, &m, &res);
-        if (res.code == PL_NGW_IDLE_TIMEOUT && m.kind == PKT_IPV4 &&
-            !(m.tcp_flags & PKT_TCP_RST))
+        if (res.code == PL_NGW_IDLE_TIMEOUT && m.kind == PKT_IPV4 && !(m.tcp_flags & PKT_TCP_RST))
             return nat_reset(dp, b, &m);
         return false;
     }

@@ -60,7 +60,7 @@ struct dp_view {
 struct dp_counters {
     _Atomic uint64_t rx, tx, arp_replies, nd_replies, pings, forwarded;
     _Atomic uint64_t to_internet, from_internet, nat_resets, dns_answers;
-    _Atomic uint64_t nat_bindings; /* a gauge the worker refreshes each pass */
+    _Atomic uint64_t nat_bindings;     /* a gauge the worker refreshes each pass */
     _Atomic uint64_t flow_log_records; /* delivered */
     _Atomic uint64_t drops[DP_DROP__COUNT];
     _Atomic uint64_t malformed[PKT__ERR_COUNT]; /* DP_DROP_MALFORMED by what was wrong */
@@ -120,12 +120,27 @@ struct dp {
 bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
                 uint32_t *out);
 
+/* Why a transit gateway lost a packet (its flow logs' packets-lost-* counters). */
+enum dp_fl_lost {
+    DP_FL_LOST_NONE,
+    DP_FL_LOST_NO_ROUTE,
+    DP_FL_LOST_BLACKHOLE,
+    DP_FL_LOST_MTU,
+    DP_FL_LOST_TTL,
+    DP_FL_LOST__COUNT
+};
+
 /* Flow logs (dp_flowlog.c). note: one packet at interface eni (worker only; a no-op for
  * interfaces no flow log watches). pass: the worker's side of the table exchange, once per
  * pass. flush: ends a capture window and delivers it (the writer thread, or dp_stop). */
 void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
                      const struct flow *f, bool egress, bool accept, unsigned bytes,
                      uint8_t tcp_flags, uint8_t traffic_path);
+/* One packet crossing a TGW leg, at the attachment it entered by (egress false) or left by:
+ * counted as delivered, or as lost for `lost`. */
+void dp_flowlog_note_tgw(struct dp *dp, const struct fib_snapshot *s, const struct pl_tgw_leg *l,
+                         bool egress, const struct flow *f, unsigned bytes, uint8_t tcp_flags,
+                         enum dp_fl_lost lost);
 void dp_flowlog_pass(struct dp *dp);
 void dp_flowlog_flush(struct dp *dp);
 int dp_flowlog_start(struct dp *dp);

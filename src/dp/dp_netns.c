@@ -64,8 +64,8 @@ static void write_resolv_conf(const struct dp_instance *in)
     struct in_addr a = {.s_addr = htonl(in->dns_server)};
     char text[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &a, text, sizeof text);
-    fprintf(f, "# written by vpcd: the VPC's Amazon DNS server\nnameserver %s\nsearch %s\n",
-            text, in->dns_search);
+    fprintf(f, "# written by vpcd: the VPC's Amazon DNS server\nnameserver %s\nsearch %s\n", text,
+            in->dns_search);
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         unlink(tmp);
 }
@@ -127,8 +127,13 @@ static int ns_internet_up(void *ctx, struct io_port **port)
     (void)ctx;
     struct netns_addr4 a4 = {.addr = DP_INTERNET_ADDR4, .plen = DP_INTERNET_PLEN4};
     struct netns_addr6 a6 = {.plen = DP_INTERNET_PLEN6};
-    struct netns_iface ifc = {.name = "eth0", .mtu = 1500, .ipv4 = &a4, .n_ipv4 = 1,
-                              .ipv6 = &a6, .n_ipv6 = 1, .gw4 = DP_INTERNET_GW4,
+    struct netns_iface ifc = {.name = "eth0",
+                              .mtu = 1500,
+                              .ipv4 = &a4,
+                              .n_ipv4 = 1,
+                              .ipv6 = &a6,
+                              .n_ipv6 = 1,
+                              .gw4 = DP_INTERNET_GW4,
                               .has_gw6 = true};
     memcpy(ifc.mac, dp_internet_mac, 6);
     inet_pton(AF_INET6, DP_INTERNET_ADDR6, a6.addr);

@@ -99,6 +99,9 @@ static void collect_scope(struct build *b, const struct scope *sc)
         struct fib_subnet *f = GROW(b, subnets, n_subnets, FIB_OBJ_SUBNET);
         snprintf(f->id, sizeof f->id, "%s", sn->hdr.id);
         snprintf(f->az, sizeof f->az, "%s", sn->az);
+        int zone = region_zone_index(sc->region, sn->az);
+        if (zone >= 0)
+            region_zone_id(sc->region, zone, f->az_id);
         f->has_ipv4 = sn->has_ipv4;
         f->cidr = sn->cidr;
         f->n_cidrs6 = sn->n_ipv6;
@@ -160,6 +163,7 @@ static void collect_scope(struct build *b, const struct scope *sc)
     {
         struct fib_tgw_attach *f = GROW(b, tgw_attaches, n_tgw_attaches, FIB_OBJ_TGW_ATTACH);
         snprintf(f->id, sizeof f->id, "%s", ta->hdr.id);
+        f->key = hmap_hash_str(ta->hdr.id);
         ref_add(b, ta->hdr.id, FIB_OBJ_TGW_ATTACH, (uint32_t)(s->n_tgw_attaches - 1));
     }
     const struct tgw_rtb *tr;
@@ -739,20 +743,30 @@ static void resolve_scope(struct build *b, const struct scope *sc)
     }
 }
 
+/* Flow logs, and the transit gateways and attachments they watch. */
 static void collect_flow_logs(struct fib_snapshot *s, const struct scope *sc)
 {
     const struct flow_log *fl;
     OWN_FOREACH(fl, sc, RES_FLOW_LOG)
     {
-        if (fl->resource_type == FLOW_LOG_RES_TGW || fl->resource_type == FLOW_LOG_RES_TGW_ATTACH)
-            continue;
+        bool tgw = fl->resource_type == FLOW_LOG_RES_TGW;
+        bool attach = fl->resource_type == FLOW_LOG_RES_TGW_ATTACH;
         s->flow_logs = xrealloc(s->flow_logs, (s->n_flow_logs + 1) * sizeof *s->flow_logs);
-        struct fib_flow_log *f = &s->flow_logs[s->n_flow_logs++];
+        uint32_t k = (uint32_t)s->n_flow_logs++;
+        struct fib_flow_log *f = &s->flow_logs[k];
         memset(f, 0, sizeof *f);
         snprintf(f->id, sizeof f->id, "%s", fl->hdr.id);
+        f->tgw = tgw || attach;
+        snprintf(f->resource_type, sizeof f->resource_type, "%s",
+                 flow_log_resource_name(fl->resource_type));
         f->traffic = fl->traffic;
         f->format = fl->format;
         flow_log_dest(fl, &f->dest);
+        uint32_t i = fib_find(s, tgw ? FIB_OBJ_TGW : FIB_OBJ_TGW_ATTACH, fl->resource_id);
+        if (tgw && i != FIB_NONE && s->tgws[i].n_flow_logs < FIB_TGW_FLOW_LOGS)
+            s->tgws[i].flow_logs[s->tgws[i].n_flow_logs++] = k;
+        if (attach && i != FIB_NONE && s->tgw_attaches[i].n_flow_logs < FIB_TGW_FLOW_LOGS)
+            s->tgw_attaches[i].flow_logs[s->tgw_attaches[i].n_flow_logs++] = k;
     }
 }
 

@@ -43,6 +43,7 @@ struct fib_subnet {
     char id[ID_MAX];
     uint32_t vpc;
     char az[40];
+    char az_id[40]; /* e.g. use1-az1 */
     bool has_ipv4;
     struct prefix4 cidr;
     struct prefix6 *cidrs6; /* owned */
@@ -113,10 +114,15 @@ struct fib_pcx {
     bool allow_dns[2];
 };
 
+/* Flow logs per transit gateway or attachment (AWS: 2 per resource). */
+#define FIB_TGW_FLOW_LOGS 2
+
 struct fib_tgw {
     char id[ID_MAX];
     char account[13];
     char region[32];
+    uint32_t flow_logs[FIB_TGW_FLOW_LOGS]; /* flow_logs[] indices */
+    uint8_t n_flow_logs;
 };
 
 struct fib_tgw_attach {
@@ -131,6 +137,9 @@ struct fib_tgw_attach {
     uint32_t *enis;    /* owned; enis[i] lives in subnets[i] */
     size_t n_subnets;
     bool appliance_mode;
+    uint64_t key; /* a hash of the id (flow log aggregation) */
+    uint32_t flow_logs[FIB_TGW_FLOW_LOGS];
+    uint8_t n_flow_logs;
     /* Peering attachments: the other side's object */
     uint32_t peer;
 };
@@ -238,6 +247,8 @@ enum fib_obj {
 /* A flow log as the data plane delivers it. */
 struct fib_flow_log {
     char id[ID_MAX];
+    bool tgw; /* a TransitGateway(Attachment) flow log: TGW records, not interfaces' */
+    char resource_type[32]; /* its records' resource-type: TransitGateway... */
     enum flow_log_traffic traffic;
     struct flowlog_format format;
     struct flowlog_dest dest;
@@ -272,7 +283,7 @@ struct fib_snapshot {
     size_t n_igws;
     struct fib_eigw *eigws;
     size_t n_eigws;
-    struct fib_flow_log *flow_logs; /* network interface, subnet and VPC ones */
+    struct fib_flow_log *flow_logs;
     size_t n_flow_logs;
     struct fib_addr *by_addr; /* sorted by (key = vpc, addr) */
     size_t n_by_addr;

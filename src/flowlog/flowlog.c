@@ -21,8 +21,54 @@ static const struct {
 } flowlog_field_info[FLOWLOG_F__COUNT] = {FLOWLOG_FIELDS(FLOWLOG_FIELD_INFO)};
 #undef FLOWLOG_FIELD_INFO
 
-/* The default format is the version-2 fields, which the table lists first. */
+/* The default VPC format is the version-2 fields, which the table lists first. */
 #define FLOWLOG_N_DEFAULT 14
+
+/* The fields of AWS's transit gateway list, in AWS's order: both the fields a TGW format may
+ * use and its default. Not a table column, because the order is not the enum's. */
+static const enum flowlog_field flowlog_tgw_fields[] = {
+    FLOWLOG_F_VERSION,
+    FLOWLOG_F_RESOURCE_TYPE,
+    FLOWLOG_F_ACCOUNT_ID,
+    FLOWLOG_F_TGW_ID,
+    FLOWLOG_F_TGW_ATTACHMENT_ID,
+    FLOWLOG_F_TGW_SRC_VPC_ACCOUNT_ID,
+    FLOWLOG_F_TGW_DST_VPC_ACCOUNT_ID,
+    FLOWLOG_F_TGW_SRC_VPC_ID,
+    FLOWLOG_F_TGW_DST_VPC_ID,
+    FLOWLOG_F_TGW_SRC_SUBNET_ID,
+    FLOWLOG_F_TGW_DST_SUBNET_ID,
+    FLOWLOG_F_TGW_SRC_ENI,
+    FLOWLOG_F_TGW_DST_ENI,
+    FLOWLOG_F_TGW_SRC_AZ_ID,
+    FLOWLOG_F_TGW_DST_AZ_ID,
+    FLOWLOG_F_TGW_PAIR_ATTACHMENT_ID,
+    FLOWLOG_F_SRCADDR,
+    FLOWLOG_F_DSTADDR,
+    FLOWLOG_F_SRCPORT,
+    FLOWLOG_F_DSTPORT,
+    FLOWLOG_F_PROTOCOL,
+    FLOWLOG_F_PACKETS,
+    FLOWLOG_F_BYTES,
+    FLOWLOG_F_START,
+    FLOWLOG_F_END,
+    FLOWLOG_F_LOG_STATUS,
+    FLOWLOG_F_TYPE,
+    FLOWLOG_F_PACKETS_LOST_NO_ROUTE,
+    FLOWLOG_F_PACKETS_LOST_BLACKHOLE,
+    FLOWLOG_F_PACKETS_LOST_MTU_EXCEEDED,
+    FLOWLOG_F_PACKETS_LOST_TTL_EXPIRED,
+    FLOWLOG_F_TCP_FLAGS,
+    FLOWLOG_F_REGION,
+    FLOWLOG_F_FLOW_DIRECTION,
+    FLOWLOG_F_PKT_SRC_AWS_SERVICE,
+    FLOWLOG_F_PKT_DST_AWS_SERVICE,
+};
+#define FLOWLOG_N_TGW (sizeof(flowlog_tgw_fields) / sizeof(flowlog_tgw_fields[0]))
+_Static_assert(FLOWLOG_N_TGW <= FLOWLOG_MAX_FIELDS, "the TGW default must fit a format");
+
+/* The highest version of the VPC fields; the ones above it are transit gateway only. */
+#define FLOWLOG_VPC_VERSION_MAX 5
 
 /* An S3 key may repeat; a bounded number of retries keeps a broken filesystem from looping. */
 #define FLOWLOG_NAME_ATTEMPTS 16
@@ -73,7 +119,23 @@ static int flowlog_field_lookup(const char *name, size_t len)
     return -1;
 }
 
-int flowlog_format_parse(const char *text, struct flowlog_format *out, char *err, size_t err_size)
+static bool flowlog_in_tgw(enum flowlog_field field)
+{
+    for (size_t i = 0; i < FLOWLOG_N_TGW; i++)
+        if (flowlog_tgw_fields[i] == field)
+            return true;
+    return false;
+}
+
+static bool flowlog_allowed(enum flowlog_scope scope, enum flowlog_field field)
+{
+    if (scope == FLOWLOG_SCOPE_TGW)
+        return flowlog_in_tgw(field);
+    return flowlog_field_info[field].version <= FLOWLOG_VPC_VERSION_MAX;
+}
+
+int flowlog_format_parse_for(const char *text, enum flowlog_scope scope, struct flowlog_format *out,
+                             char *err, size_t err_size)
 {
     struct flowlog_format f = {.n_fields = 0, .version = 0};
     bool seen[FLOWLOG_F__COUNT] = {false};
@@ -82,6 +144,18 @@ int flowlog_format_parse(const char *text, struct flowlog_format *out, char *err
     const char *prev = NULL;
     size_t prev_len = 0;
 
+    if (scope != FLOWLOG_SCOPE_TGW)
+        scope = FLOWLOG_SCOPE_VPC;
+    if ((!text || !*text) && scope == FLOWLOG_SCOPE_TGW) {
+        for (size_t i = 0; i < FLOWLOG_N_TGW; i++) {
+            f.fields[i] = flowlog_tgw_fields[i];
+            if (flowlog_field_info[f.fields[i]].version > f.version)
+                f.version = flowlog_field_info[f.fields[i]].version;
+        }
+        f.n_fields = FLOWLOG_N_TGW;
+        *out = f;
+        return 0;
+    }
     if (!text || !*text) {
         for (int i = 0; i < FLOWLOG_N_DEFAULT; i++)
             f.fields[i] = (enum flowlog_field)i;
@@ -132,6 +206,12 @@ int flowlog_format_parse(const char *text, struct flowlog_format *out, char *err
         int id = flowlog_field_lookup(tok + 2, len - 3);
         if (id < 0)
             return flowlog_fail(err, err_size, "LogFormat has an unknown field: ", tok, len, "");
+        if (!flowlog_allowed(scope, (enum flowlog_field)id))
+            return flowlog_fail(err, err_size, "LogFormat has the field ", tok, len,
+                                scope == FLOWLOG_SCOPE_TGW
+                                    ? ", which transit gateway flow logs do not have"
+                                    : ", which only transit gateway flow logs (ResourceType "
+                                      "TransitGateway or TransitGatewayAttachment) have");
         if (seen[id])
             return flowlog_fail(err, err_size, "LogFormat has a duplicate field: ", tok, len, "");
         seen[id] = true;
@@ -151,6 +231,11 @@ int flowlog_format_parse(const char *text, struct flowlog_format *out, char *err
     }
     *out = f;
     return 0;
+}
+
+int flowlog_format_parse(const char *text, struct flowlog_format *out, char *err, size_t err_size)
+{
+    return flowlog_format_parse_for(text, FLOWLOG_SCOPE_VPC, out, err, err_size);
 }
 
 void flowlog_format_text(const struct flowlog_format *f, struct strbuf *out)
@@ -304,6 +389,65 @@ static void flowlog_put_field(enum flowlog_field field, const struct flowlog_for
         return;
     case FLOWLOG_F_FLOW_DIRECTION:
         strbuf_puts(out, !flow ? "-" : r->egress ? "egress" : "ingress");
+        return;
+    case FLOWLOG_F_RESOURCE_TYPE:
+        flowlog_put_str(out, r->resource_type, sizeof(r->resource_type));
+        return;
+    case FLOWLOG_F_TGW_ID:
+        flowlog_put_str(out, r->tgw_id, sizeof(r->tgw_id));
+        return;
+    case FLOWLOG_F_TGW_ATTACHMENT_ID:
+        flowlog_put_str(out, r->tgw_attachment_id, sizeof(r->tgw_attachment_id));
+        return;
+    case FLOWLOG_F_TGW_SRC_VPC_ACCOUNT_ID:
+        flowlog_put_str(out, r->tgw_src_vpc_account_id, sizeof(r->tgw_src_vpc_account_id));
+        return;
+    case FLOWLOG_F_TGW_DST_VPC_ACCOUNT_ID:
+        flowlog_put_str(out, r->tgw_dst_vpc_account_id, sizeof(r->tgw_dst_vpc_account_id));
+        return;
+    case FLOWLOG_F_TGW_SRC_VPC_ID:
+        flowlog_put_str(out, r->tgw_src_vpc_id, sizeof(r->tgw_src_vpc_id));
+        return;
+    case FLOWLOG_F_TGW_DST_VPC_ID:
+        flowlog_put_str(out, r->tgw_dst_vpc_id, sizeof(r->tgw_dst_vpc_id));
+        return;
+    case FLOWLOG_F_TGW_SRC_SUBNET_ID:
+        flowlog_put_str(out, r->tgw_src_subnet_id, sizeof(r->tgw_src_subnet_id));
+        return;
+    case FLOWLOG_F_TGW_DST_SUBNET_ID:
+        flowlog_put_str(out, r->tgw_dst_subnet_id, sizeof(r->tgw_dst_subnet_id));
+        return;
+    case FLOWLOG_F_TGW_SRC_ENI:
+        flowlog_put_str(out, r->tgw_src_eni, sizeof(r->tgw_src_eni));
+        return;
+    case FLOWLOG_F_TGW_DST_ENI:
+        flowlog_put_str(out, r->tgw_dst_eni, sizeof(r->tgw_dst_eni));
+        return;
+    case FLOWLOG_F_TGW_SRC_AZ_ID:
+        flowlog_put_str(out, r->tgw_src_az_id, sizeof(r->tgw_src_az_id));
+        return;
+    case FLOWLOG_F_TGW_DST_AZ_ID:
+        flowlog_put_str(out, r->tgw_dst_az_id, sizeof(r->tgw_dst_az_id));
+        return;
+    case FLOWLOG_F_TGW_PAIR_ATTACHMENT_ID:
+        flowlog_put_str(out, r->tgw_pair_attachment_id, sizeof(r->tgw_pair_attachment_id));
+        return;
+    case FLOWLOG_F_PACKETS_LOST_NO_ROUTE:
+    case FLOWLOG_F_PACKETS_LOST_BLACKHOLE:
+    case FLOWLOG_F_PACKETS_LOST_MTU_EXCEEDED:
+    case FLOWLOG_F_PACKETS_LOST_TTL_EXPIRED:
+        /* Counted from packets, like packets and bytes: "-" without a flow. */
+        if (!flow)
+            strbuf_puts(out, "-");
+        else
+            strbuf_printf(out, "%llu",
+                          (unsigned long long)(field == FLOWLOG_F_PACKETS_LOST_NO_ROUTE
+                                                   ? r->packets_lost_no_route
+                                               : field == FLOWLOG_F_PACKETS_LOST_BLACKHOLE
+                                                   ? r->packets_lost_blackhole
+                                               : field == FLOWLOG_F_PACKETS_LOST_MTU_EXCEEDED
+                                                   ? r->packets_lost_mtu_exceeded
+                                                   : r->packets_lost_ttl_expired));
         return;
     case FLOWLOG_F_TRAFFIC_PATH:
         /* AWS reports a path for egress traffic only. */
@@ -581,6 +725,17 @@ static int flowlog_append(const char *path, const struct strbuf *lines)
     return rc;
 }
 
+/* The CloudWatch Logs stream of a record: its interface, or for a transit gateway record (which
+ * has none) its transit gateway, as AWS documents one stream per transit gateway. Both arrays
+ * are ID_MAX bytes. */
+_Static_assert(sizeof(((struct flowlog_record *)0)->interface_id) == ID_MAX &&
+                   sizeof(((struct flowlog_record *)0)->tgw_id) == ID_MAX,
+               "a stream name is ID_MAX bytes at most");
+static const char *flowlog_stream(const struct flowlog_record *r)
+{
+    return r->interface_id[0] != '\0' ? r->interface_id : r->tgw_id;
+}
+
 static int flowlog_deliver_cwl(const char *root, const struct flowlog_dest *d,
                                const struct flowlog_format *f, const struct flowlog_record *recs,
                                size_t n)
@@ -600,7 +755,7 @@ static int flowlog_deliver_cwl(const char *root, const struct flowlog_dest *d,
         return -EINVAL;
     /* Checked up front so a bad record cannot leave half a batch delivered. */
     for (size_t i = 0; i < n; i++)
-        if (!flowlog_name_ok(recs[i].interface_id, sizeof(recs[i].interface_id)))
+        if (!flowlog_name_ok(flowlog_stream(&recs[i]), ID_MAX))
             return -EINVAL;
 
     strbuf_init(&dir);
@@ -616,14 +771,14 @@ static int flowlog_deliver_cwl(const char *root, const struct flowlog_dest *d,
             continue;
         strbuf_reset(&lines);
         for (size_t j = i; j < n; j++) {
-            if (done[j] || strcmp(recs[j].interface_id, recs[i].interface_id) != 0)
+            if (done[j] || strcmp(flowlog_stream(&recs[j]), flowlog_stream(&recs[i])) != 0)
                 continue;
             done[j] = true;
             flowlog_format_record(f, &recs[j], &lines);
             strbuf_append(&lines, "\n", 1);
         }
         strbuf_reset(&path);
-        strbuf_printf(&path, "%s/%s", dir.data, recs[i].interface_id);
+        strbuf_printf(&path, "%s/%s", dir.data, flowlog_stream(&recs[i]));
         rc = flowlog_append(path.data, &lines);
     }
     free(done);

@@ -425,8 +425,10 @@ static int parse_config(const struct model *m, const struct flow_log_create_args
 
     if (a->log_format && !*a->log_format)
         return merr_set(err, "InvalidParameter", "LogFormat must include at least one field");
+    /* Transit gateway flow logs have their own fields and, without LogFormat, all of them. */
     char msg[256];
-    if (flowlog_format_parse(a->log_format, &t->format, msg, sizeof msg))
+    if (flowlog_format_parse_for(a->log_format, tgw ? FLOWLOG_SCOPE_TGW : FLOWLOG_SCOPE_VPC,
+                                 &t->format, msg, sizeof msg))
         return merr_set(err, "InvalidParameter", "%s", msg);
     struct strbuf text;
     strbuf_init(&text);
@@ -670,9 +672,17 @@ static int flow_log_decode(struct res *r, json_t *b)
     else
         return -EINVAL;
     char msg[256];
-    if (flowlog_format_parse(fl->log_format, &fl->format, msg, sizeof msg))
-        return -EINVAL;
-    return 0;
+    if (flowlog_format_parse_for(
+            fl->log_format, is_tgw_type(fl->resource_type) ? FLOWLOG_SCOPE_TGW : FLOWLOG_SCOPE_VPC,
+            &fl->format, msg, sizeof msg) == 0)
+        return 0;
+    /* A transit gateway flow log stored before formats had scopes holds a VPC format (the VPC
+     * default when none was given): it still loads, as it was created, rather than stopping
+     * the daemon on its own state. */
+    if (is_tgw_type(fl->resource_type) &&
+        flowlog_format_parse(fl->log_format, &fl->format, msg, sizeof msg) == 0)
+        return 0;
+    return -EINVAL;
 }
 
 static int flow_log_filter(const struct model *m, const struct res *r, const char *name,

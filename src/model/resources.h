@@ -38,14 +38,14 @@ struct vpc {
 };
 
 struct vpc_create_args {
-    const char *cidr;             /* required unless is_default */
+    const char *cidr; /* required unless is_default */
     bool amazon_ipv6;
-    const char *tenancy;          /* NULL: "default" */
-    const struct tag_list *tags;  /* borrowed, may be NULL */
+    const char *tenancy;         /* NULL: "default" */
+    const struct tag_list *tags; /* borrowed, may be NULL */
 };
 
-int vpc_create(struct model *m, struct scope *s, const struct vpc_create_args *a,
-               struct vpc **out, struct merr *err);
+int vpc_create(struct model *m, struct scope *s, const struct vpc_create_args *a, struct vpc **out,
+               struct merr *err);
 int vpc_create_default(struct model *m, struct scope *s, struct vpc **out, struct merr *err);
 int vpc_delete(struct model *m, struct scope *s, const char *vpc_id, struct merr *err);
 struct vpc *vpc_find(const struct model *m, const struct scope *s, const char *id);
@@ -56,8 +56,8 @@ int vpc_associate_cidr(struct model *m, struct scope *s, const char *vpc_id, con
 int vpc_disassociate_cidr(struct model *m, struct scope *s, const char *assoc_id,
                           struct vpc **vpc_out, struct merr *err);
 /* attribute: enableDnsSupport | enableDnsHostnames | enableNetworkAddressUsageMetrics */
-int vpc_set_attribute(struct model *m, struct scope *s, const char *vpc_id,
-                      const char *attribute, bool value, struct merr *err);
+int vpc_set_attribute(struct model *m, struct scope *s, const char *vpc_id, const char *attribute,
+                      bool value, struct merr *err);
 
 /* ---- Subnet ---- */
 
@@ -158,7 +158,7 @@ enum route_target {
 };
 
 struct route {
-    int family;            /* 4, 6, or 0 for a prefix-list destination */
+    int family; /* 4, 6, or 0 for a prefix-list destination */
     struct prefix4 dst4;
     struct prefix6 dst6;
     char dst_pl[ID_MAX];
@@ -187,8 +187,8 @@ struct route_table {
 };
 
 struct route_target_args {
-    const char *gateway_id, *eigw_id, *nat_id, *instance_id, *eni_id, *pcx_id, *tgw_id,
-        *vpce_id, *lgw_id, *carrier_id, *core_network_arn;
+    const char *gateway_id, *eigw_id, *nat_id, *instance_id, *eni_id, *pcx_id, *tgw_id, *vpce_id,
+        *lgw_id, *carrier_id, *core_network_arn;
     bool local_target; /* ReplaceRoute LocalTarget=true */
 };
 
@@ -239,10 +239,10 @@ struct sg_rule {
     int from_port;    /* -1 when the protocol has no ports */
     int to_port;
     enum sg_peer peer_kind;
-    char peer[64];          /* canonical CIDR, pl-..., or sg-... */
-    char peer_owner[13];    /* account of a referenced group */
+    char peer[64];       /* canonical CIDR, pl-..., or sg-... */
+    char peer_owner[13]; /* account of a referenced group */
     char description[256];
-    struct tag_list tags;   /* rules are taggable (resource type security-group-rule) */
+    struct tag_list tags; /* rules are taggable (resource type security-group-rule) */
 };
 
 struct security_group {
@@ -268,8 +268,8 @@ struct sg_rule_spec {
 };
 
 int sg_create(struct model *m, struct scope *s, const char *vpc_id, const char *name,
-              const char *description, const struct tag_list *tags,
-              struct security_group **out, struct merr *err);
+              const char *description, const struct tag_list *tags, struct security_group **out,
+              struct merr *err);
 /* The VPC's "default" group: all traffic from itself in, all traffic out. */
 int sg_create_default(struct model *m, struct scope *s, struct vpc *v, struct merr *err);
 int sg_delete(struct model *m, struct scope *s, const char *sg_id, struct merr *err);
@@ -336,8 +336,8 @@ int nacl_create(struct model *m, struct scope *s, const char *vpc_id, bool is_de
                 const struct tag_list *tags, struct network_acl **out, struct merr *err);
 int nacl_delete(struct model *m, struct scope *s, const char *acl_id, struct merr *err);
 struct network_acl *nacl_find(const struct model *m, const struct scope *s, const char *id);
-int nacl_entry_put(struct model *m, struct scope *s, const char *acl_id,
-                   const struct nacl_entry *e, bool replace, struct merr *err);
+int nacl_entry_put(struct model *m, struct scope *s, const char *acl_id, const struct nacl_entry *e,
+                   bool replace, struct merr *err);
 int nacl_entry_delete(struct model *m, struct scope *s, const char *acl_id, int rule_number,
                       bool egress, struct merr *err);
 int nacl_replace_association(struct model *m, struct scope *s, const char *assoc_id,
@@ -383,8 +383,8 @@ int eigw_create(struct model *m, struct scope *s, const char *vpc_id, const stru
 /* eigw_create with a ClientToken: a retry with the same token and VPC returns the gateway
  * that call created (*created false); another VPC is IdempotentParameterMismatch. */
 int eigw_create_idempotent(struct model *m, struct scope *s, const char *vpc_id,
-                           const char *client_token, const struct tag_list *tags,
-                           struct eigw **out, bool *created, struct merr *err);
+                           const char *client_token, const struct tag_list *tags, struct eigw **out,
+                           bool *created, struct merr *err);
 int eigw_delete(struct model *m, struct scope *s, const char *eigw_id, struct merr *err);
 
 /* ---- Managed prefix lists ---- */
@@ -424,8 +424,8 @@ int pl_create(struct model *m, struct scope *s, const char *name, const char *fa
 /* current_version < 0 or max_entries < 0: not given; new_name NULL: unchanged. Only entry
  * changes make a new version; entries and max_entries cannot change together (as on AWS). */
 int pl_modify(struct model *m, struct scope *s, const char *pl_id, long current_version,
-              const char *new_name, const struct pl_entry *add, size_t n_add,
-              const char **remove, size_t n_remove, long max_entries, struct merr *err);
+              const char *new_name, const struct pl_entry *add, size_t n_add, const char **remove,
+              size_t n_remove, long max_entries, struct merr *err);
 int pl_delete(struct model *m, struct scope *s, const char *pl_id, struct merr *err);
 struct prefix_list *pl_find(const struct model *m, const struct scope *s, const char *id);
 /* Oldest version still retained (versions before it were dropped by the 1,000-version cap). */
@@ -456,19 +456,17 @@ int tags_delete(struct model *m, struct scope *s, const char *const *ids, size_t
                 struct merr *err);
 
 struct tag_desc {
-    const struct res *r; /* borrowed */
+    const struct res *r;   /* borrowed */
     const struct tag *tag; /* borrowed */
 };
 
 /* DescribeTags: filters key, value, resource-id, resource-type, tag:<key>; max_results 0 or
  * 5..1000. *out is malloc'd (caller frees); next_token empty on the last page. */
 int tags_describe(const struct model *m, const struct scope *s, const struct filter *f,
-                  size_t n_filters, long max_results, const char *next_token,
-                  struct tag_desc **out, size_t *n_out, char next_token_out[32],
-                  struct merr *err);
+                  size_t n_filters, long max_results, const char *next_token, struct tag_desc **out,
+                  size_t *n_out, char next_token_out[32], struct merr *err);
 
 /* ---- Regions and zones ---- */
-
 
 /* ---- VPC peering connections (owned by model/peering.c) ---- */
 
@@ -502,11 +500,11 @@ struct pcx {
     struct res hdr;
     enum pcx_state state; /* as stored; pcx_state_now() applies the 7-day expiry */
     struct pcx_side req, acc;
-    bool accepted;       /* went active once: accepter CIDRs and options are shown */
+    bool accepted; /* went active once: accepter CIDRs and options are shown */
     time_t created;
-    time_t expires;      /* created + 7 days */
-    time_t ended;        /* when it reached a terminal state */
-    char ended_by[13];   /* account that rejected or deleted it */
+    time_t expires;    /* created + 7 days */
+    time_t ended;      /* when it reached a terminal state */
+    char ended_by[13]; /* account that rejected or deleted it */
 };
 
 struct pcx_create_args {
@@ -517,8 +515,8 @@ struct pcx_create_args {
     const struct tag_list *tags;
 };
 
-int pcx_create(struct model *m, struct scope *s, const struct pcx_create_args *a,
-               struct pcx **out, struct merr *err);
+int pcx_create(struct model *m, struct scope *s, const struct pcx_create_args *a, struct pcx **out,
+               struct merr *err);
 /* Accept/reject: only the accepter account, in the accepter's region. */
 int pcx_accept(struct model *m, struct scope *s, const char *pcx_id, struct pcx **out,
                struct merr *err);
@@ -588,7 +586,7 @@ struct tgw {
 /* Options of Create/ModifyTransitGateway: -1 = not given, else 0/1 (disable/enable). */
 struct tgw_opts {
     int auto_accept, default_assoc, default_prop, vpn_ecmp, dns, multicast, sg_ref;
-    long long asn; /* 0: not given */
+    long long asn;                    /* 0: not given */
     const char *assoc_rtb, *prop_rtb; /* Modify only; NULL: not given */
     const char **cidrs;               /* Create: TransitGatewayCidrBlocks; Modify: add */
     size_t n_cidrs;
@@ -596,9 +594,8 @@ struct tgw_opts {
     size_t n_remove_cidrs;
 };
 
-int tgw_create(struct model *m, struct scope *s, const char *description,
-               const struct tgw_opts *o, const struct tag_list *tags, struct tgw **out,
-               struct merr *err);
+int tgw_create(struct model *m, struct scope *s, const char *description, const struct tgw_opts *o,
+               const struct tag_list *tags, struct tgw **out, struct merr *err);
 int tgw_modify(struct model *m, struct scope *s, const char *tgw_id, const char *description,
                const struct tgw_opts *o, struct tgw **out, struct merr *err);
 /* Refused (IncorrectState) while live attachments exist; deletes its route tables. */
@@ -615,8 +612,8 @@ void tgw_gc(struct model *m, struct scope *s);
 void tgw_arn_format(const struct tgw *t, char buf[256]);
 /* Hooks for VPC route tables (route_table.c): a route to a TGW needs a live attachment of the
  * table's VPC on that TGW; it is active while that attachment is available. */
-int tgw_vpc_route_check(const struct model *m, const struct scope *s,
-                        const struct route_table *rt, const char *tgw_id, struct merr *err);
+int tgw_vpc_route_check(const struct model *m, const struct scope *s, const struct route_table *rt,
+                        const char *tgw_id, struct merr *err);
 const char *tgw_vpc_route_state(const struct model *m, const struct route_table *rt,
                                 const char *tgw_id);
 
@@ -635,7 +632,7 @@ struct tgw_attach {
     char tgw_owner[13]; /* account of the TGW; its scope is (tgw_owner, hdr.scope->region) */
     char state[24];
     time_t created, state_time; /* state_time: when it became deleted/rejected */
-    char assoc_rtb[ID_MAX]; /* the one associated TGW route table, empty when none */
+    char assoc_rtb[ID_MAX];     /* the one associated TGW route table, empty when none */
     /* VPC attachments */
     char vpc_id[ID_MAX];
     char (*subnets)[ID_MAX]; /* owned */
@@ -661,10 +658,10 @@ struct tgw_vpc_attach_args {
 int tgw_vpc_attach_create(struct model *m, struct scope *s, const struct tgw_vpc_attach_args *a,
                           struct tgw_attach **out, struct merr *err);
 /* add/remove subnets and options (-1: unchanged) */
-int tgw_vpc_attach_modify(struct model *m, struct scope *s, const char *attach_id,
-                          const char **add, size_t n_add, const char **remove, size_t n_remove,
-                          int dns_support, int ipv6_support, int appliance_mode, int sg_ref,
-                          struct tgw_attach **out, struct merr *err);
+int tgw_vpc_attach_modify(struct model *m, struct scope *s, const char *attach_id, const char **add,
+                          size_t n_add, const char **remove, size_t n_remove, int dns_support,
+                          int ipv6_support, int appliance_mode, int sg_ref, struct tgw_attach **out,
+                          struct merr *err);
 /* Delete (VPC or peering, by kind); the object stays as "deleted". */
 int tgw_attach_delete(struct model *m, struct scope *s, const char *attach_id,
                       enum tgw_attach_kind kind, struct tgw_attach **out, struct merr *err);
@@ -725,21 +722,18 @@ int tgw_rtb_delete(struct model *m, struct scope *s, const char *rtb_id, struct 
 struct tgw_rtb *tgw_rtb_lookup(const struct model *m, const struct scope *s, const char *rtb_id,
                                struct merr *err);
 /* AssociateTransitGatewayRouteTable / Disassociate. */
-int tgw_rtb_associate(struct model *m, struct scope *s, const char *rtb_id,
-                      const char *attach_id, bool associate, struct tgw_attach **att_out,
-                      struct merr *err);
-int tgw_rtb_propagation(struct model *m, struct scope *s, const char *rtb_id,
-                        const char *attach_id, bool enable, struct tgw_attach **att_out,
-                        struct merr *err);
+int tgw_rtb_associate(struct model *m, struct scope *s, const char *rtb_id, const char *attach_id,
+                      bool associate, struct tgw_attach **att_out, struct merr *err);
+int tgw_rtb_propagation(struct model *m, struct scope *s, const char *rtb_id, const char *attach_id,
+                        bool enable, struct tgw_attach **att_out, struct merr *err);
 /* Create (replace=false) or replace a static route; attach_id NULL with blackhole. */
 int tgw_route_put(struct model *m, struct scope *s, const char *rtb_id, const char *cidr,
-                  const char *attach_id, bool blackhole, bool replace,
-                  struct tgw_route_view *out, struct merr *err);
+                  const char *attach_id, bool blackhole, bool replace, struct tgw_route_view *out,
+                  struct merr *err);
 int tgw_route_delete(struct model *m, struct scope *s, const char *rtb_id, const char *cidr,
                      struct tgw_route_view *out, struct merr *err);
 /* Every route the table shows, static and propagated, sorted by destination; caller frees. */
-size_t tgw_rtb_routes(const struct model *m, const struct tgw_rtb *rt,
-                      struct tgw_route_view **out);
+size_t tgw_rtb_routes(const struct model *m, const struct tgw_rtb *rt, struct tgw_route_view **out);
 /* SearchTransitGatewayRoutes: filters are required; *more is additionalRoutesAvailable. */
 int tgw_routes_search(const struct model *m, const struct tgw_rtb *rt, const struct filter *f,
                       size_t n_filters, long max_results, struct tgw_route_view **out,
@@ -763,10 +757,10 @@ struct eni;
 
 struct eip {
     struct res hdr;
-    uint32_t public_ip;     /* host order */
-    char assoc_id[ID_MAX];  /* eipassoc-..., empty when not associated */
-    char eni_id[ID_MAX];    /* set while associated */
-    uint32_t private_ip;    /* set while associated */
+    uint32_t public_ip;    /* host order */
+    char assoc_id[ID_MAX]; /* eipassoc-..., empty when not associated */
+    char eni_id[ID_MAX];   /* set while associated */
+    uint32_t private_ip;   /* set while associated */
 };
 
 struct eip_assoc_args {
@@ -817,9 +811,9 @@ struct nat {
     char eni_id[ID_MAX];        /* kept after deletion (AWS still shows it) */
     uint32_t private_ip;
     uint32_t public_ip;
-    char assoc_id[ID_MAX];      /* the EIP association made at creation */
+    char assoc_id[ID_MAX]; /* the EIP association made at creation */
     time_t create_time;
-    time_t delete_time; /* deletion, or the moment it failed */
+    time_t delete_time;    /* deletion, or the moment it failed */
     char failure_code[64]; /* set at creation when the gateway will fail */
     char failure_message[256];
     char client_token[72];
@@ -908,7 +902,7 @@ struct eni_ipv4_request {
 
 struct inst_eni_spec {
     int device_index;
-    const char *eni_id;    /* attach this existing interface, or create one: */
+    const char *eni_id; /* attach this existing interface, or create one: */
     const char *subnet_id;
     const char *private_ip;
     const char **group_ids;
@@ -923,8 +917,8 @@ struct inst_run_args {
     const char *image_id;
     const char *instance_type; /* NULL: m1.small */
     const char *key_name;
-    const char *subnet_id;     /* NULL: the default subnet of the default VPC */
-    const char *az;            /* Placement.AvailabilityZone */
+    const char *subnet_id; /* NULL: the default subnet of the default VPC */
+    const char *az;        /* Placement.AvailabilityZone */
     const char *private_ip;
     const char **group_ids;
     size_t n_group_ids;
@@ -991,13 +985,13 @@ struct eni {
     char description[256];
     char interface_type[32]; /* interface | nat_gateway | transit_gateway */
     bool requester_managed;
-    char requester_id[32];   /* "amazon-elb"-style owner of a managed ENI; empty otherwise */
+    char requester_id[32]; /* "amazon-elb"-style owner of a managed ENI; empty otherwise */
     uint8_t mac[6];
-    uint32_t *private_ips;   /* owned; host order; [0] is the primary address */
+    uint32_t *private_ips; /* owned; host order; [0] is the primary address */
     size_t n_private_ips;
     uint8_t (*ipv6_addrs)[16]; /* owned; network order; from the subnet's IPv6 blocks */
     size_t n_ipv6_addrs;
-    char (*groups)[ID_MAX];  /* owned; security group ids */
+    char (*groups)[ID_MAX]; /* owned; security group ids */
     size_t n_groups;
     bool source_dest_check;
     bool attached;
@@ -1006,7 +1000,7 @@ struct eni {
 
 struct eni_create_args {
     const char *subnet_id;
-    const char *private_ip; /* NULL: the lowest free address */
+    const char *private_ip;       /* NULL: the lowest free address */
     const char *const *group_ids; /* NULL/0: the VPC's default security group */
     size_t n_group_ids;
     const char *description;    /* NULL: "" */
@@ -1155,7 +1149,8 @@ struct flow_log {
     char deliver_logs_permission_arn[256]; /* cloud-watch-logs only */
     /* flowlog_format_text() of `format`: the LogFormat as DescribeFlowLogs shows it. */
     char log_format[1024];
-    struct flowlog_format format; /* parsed (default: the 14 version-2 fields) */
+    /* parsed (default: the 14 version-2 fields; for TGW resources all 36 TGW fields) */
+    struct flowlog_format format;
     int max_aggregation_interval; /* 60 or 600 seconds */
     time_t created;
     char client_token[72]; /* ClientToken of the creating call, "" when none */

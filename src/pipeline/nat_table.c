@@ -65,8 +65,8 @@ static uint32_t hash_out(const struct nat_table *t, uint64_t gw, const struct na
 static uint32_t hash_in(const struct nat_table *t, uint64_t gw, uint8_t proto, uint32_t ip,
                         uint16_t rport, uint16_t port)
 {
-    uint64_t h = mix(gw ^ ((uint64_t)port << 40) ^
-                     mix((uint64_t)ip << 24 | (uint64_t)rport << 8 | proto));
+    uint64_t h =
+        mix(gw ^ ((uint64_t)port << 40) ^ mix((uint64_t)ip << 24 | (uint64_t)rport << 8 | proto));
     return (uint32_t)h & t->mask;
 }
 
@@ -180,8 +180,7 @@ static void dest_release(struct nat_table *t, uint32_t i)
 
 static void unlink_chain(struct nat_table *t, uint32_t *head, uint32_t i, bool out_chain)
 {
-    for (uint32_t *pp = head; *pp != NIL;
-         pp = out_chain ? &t->b[*pp].next_out : &t->b[*pp].next_in)
+    for (uint32_t *pp = head; *pp != NIL; pp = out_chain ? &t->b[*pp].next_out : &t->b[*pp].next_in)
         if (*pp == i) {
             *pp = out_chain ? t->b[i].next_out : t->b[i].next_in;
             return;
@@ -230,9 +229,9 @@ static void binding_remove(struct nat_table *t, uint32_t i)
     struct binding *b = &t->b[i];
     lru_unlink(t, i);
     unlink_chain(t, &t->out_heads[hash_out(t, b->gw, &b->f)], i, true);
-    unlink_chain(t, &t->in_heads[hash_in(t, b->gw, b->f.proto, b->f.remote_ip, b->f.remote_port,
-                                         b->port)],
-                 i, false);
+    unlink_chain(
+        t, &t->in_heads[hash_in(t, b->gw, b->f.proto, b->f.remote_ip, b->f.remote_port, b->port)],
+        i, false);
     dest_release(t, b->dest);
     b->used = false;
     b->next_out = t->free_b;
@@ -258,7 +257,8 @@ static uint32_t find_in(const struct nat_table *t, uint64_t gw, uint8_t proto, u
 static bool pick_port(struct nat_table *t, uint64_t gw, const struct nat_flow *f, uint64_t now_ns,
                       uint16_t *port)
 {
-    uint32_t start = (uint32_t)(mix(gw ^ (uint64_t)f->inside_ip << 16 ^ f->inside_port) % PORT_SPAN);
+    uint32_t start =
+        (uint32_t)(mix(gw ^ (uint64_t)f->inside_ip << 16 ^ f->inside_port) % PORT_SPAN);
     for (uint32_t k = 0; k < PORT_SPAN; k++) {
         uint16_t p = (uint16_t)(NAT_PORT_FIRST + (start + k) % PORT_SPAN);
         uint32_t i = find_in(t, gw, f->proto, f->remote_ip, f->remote_port, p);
@@ -315,8 +315,8 @@ enum nat_verdict nat_table_out(struct nat_table *t, uint64_t gw, const struct na
     uint32_t i = t->free_b;
     struct binding *b = &t->b[i];
     t->free_b = b->next_out;
-    *b = (struct binding){.gw = gw, .last_ns = now_ns, .f = *f, .port = p, .used = true,
-                          .dest = di};
+    *b =
+        (struct binding){.gw = gw, .last_ns = now_ns, .f = *f, .port = p, .used = true, .dest = di};
     t->d[di].count++;
     lru_append(t, i);
     b->next_out = t->out_heads[h];

@@ -31,6 +31,7 @@ struct run {
     bool refs_ok; /* SG group references still describe the sender */
     bool via_tgw; /* the packet crossed a transit gateway */
     bool done;
+    uint32_t tgw_in_eni; /* the TGW ENI the next TGW leg enters by */
 };
 
 /* ---- recording ---- */
@@ -430,7 +431,21 @@ static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib
     r->via_tgw = true;
     r->refs_ok = false;
     path_mtu(r, 8500, true);
+    r->tgw_in_eni = a->enis[k];
     tgw_route(r, ai, az);
+}
+
+/* The TGW leg that starts now (flow logs); NULL past PL_MAX_TGW_LEGS. */
+static struct pl_tgw_leg *leg_begin(struct run *r, uint32_t in)
+{
+    uint32_t in_eni = r->tgw_in_eni;
+    r->tgw_in_eni = FIB_NONE;
+    if (r->out->n_tgw_legs == PL_MAX_TGW_LEGS)
+        return NULL;
+    struct pl_tgw_leg *l = &r->out->tgw_legs[r->out->n_tgw_legs++];
+    *l = (struct pl_tgw_leg){
+        .in = in, .out = FIB_NONE, .in_eni = in_eni, .out_eni = FIB_NONE, .f = r->f};
+    return l;
 }
 
 /* The TGW routes a packet that arrived by attachment `in` (zone az, or NULL from a peering). */
@@ -439,6 +454,7 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
     const struct fib_snapshot *s = r->s;
     const struct fib_tgw_attach *a = &s->tgw_attaches[in];
     const char *tgw_id = a->tgw != FIB_NONE ? s->tgws[a->tgw].id : "";
+    struct pl_tgw_leg *leg = leg_begin(r, in);
     if (++r->out->routed_hops > PL_MAX_ROUTED) {
         fail(r, PL_CANNOT_ROUTE, NULL, PL_HOP_TGW, tgw_id, FIB_NONE, FIB_NONE);
         return;
@@ -489,6 +505,8 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
             fail(r, PL_BAD_STATE_ATTACHMENT, ho, PL_HOP_TGW_ATTACH, out->id, FIB_NONE, FIB_NONE);
             return;
         }
+        if (leg)
+            leg->out = ref->attach[ri];
         tgw_route(r, out->peer, NULL);
         return;
     }
@@ -511,6 +529,10 @@ static void tgw_route(struct run *r, uint32_t in, const char *az)
     uint32_t sn = out->subnets[k];
     if (ho)
         snprintf(ho->subnet_id, sizeof ho->subnet_id, "%s", s->subnets[sn].id);
+    if (leg) {
+        leg->out = ref->attach[ri];
+        leg->out_eni = out->enis[k];
+    }
     send_from_subnet(r, sn, out->enis[k]);
 }
 
@@ -615,8 +637,8 @@ static void via_nat(struct run *r, uint32_t vpc, uint32_t from, const struct fib
     if (r->h && r->h->nat_out) {
         int rc = r->h->nat_out(r->h->ctx, ni, &r->f, ip, &t);
         if (rc != 0) {
-            enum pl_code why = rc > 0 && rc < PL__CODE_COUNT ? (enum pl_code)rc
-                                                             : PL_NGW_PORT_ALLOCATION;
+            enum pl_code why =
+                rc > 0 && rc < PL__CODE_COUNT ? (enum pl_code)rc : PL_NGW_PORT_ALLOCATION;
             fail(r, why, h, PL_HOP_NAT, n->id, n->vpc, n->subnet);
             return;
         }
@@ -866,6 +888,7 @@ void pipeline_run(const struct fib_snapshot *s, const struct pl_packet *p,
         .f = p->f,
         .ttl = p->ttl ? p->ttl : 64,
         .refs_ok = true,
+        .tgw_in_eni = FIB_NONE,
     };
     if (p->origin == PL_FROM_ENI && p->eni < s->n_enis)
         from_eni(&r, p->eni);

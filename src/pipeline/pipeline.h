@@ -137,6 +137,17 @@ enum pl_outcome {
     PL_DROPPED,
 };
 
+/* One crossing of a transit gateway, for its flow logs: in by attachment `in` (through TGW ENI
+ * in_eni), out by attachment `out` (TGW ENI out_eni); out is FIB_NONE when the TGW dropped the
+ * packet, ENIs FIB_NONE over a peering attachment. */
+struct pl_tgw_leg {
+    uint32_t in, out;
+    uint32_t in_eni, out_eni;
+    struct flow f; /* the header as the TGW saw it */
+};
+
+#define PL_MAX_TGW_LEGS 2 /* a TGW peering: through two transit gateways */
+
 struct pl_result {
     enum pl_outcome outcome;
     uint32_t eni;     /* PL_DELIVERED */
@@ -150,12 +161,14 @@ struct pl_result {
      * is a TGW's, which drops larger packets without an ICMP error. */
     uint16_t mtu;
     bool mtu_silent;
-    enum pl_code code;   /* PL_DROPPED: why */
+    enum pl_code code; /* PL_DROPPED: why */
     /* PL_DROPPED by a security group or NACL: the interface whose traffic was refused (the
      * sender's on the way out, the receiver's on the way in; FIB_NONE if none holds the
      * address), and the direction. */
     uint32_t reject_eni;
     bool reject_egress;
+    struct pl_tgw_leg tgw_legs[PL_MAX_TGW_LEGS];
+    uint8_t n_tgw_legs;
     struct pl_hop where; /* PL_DROPPED: the component that dropped it (kind/id/details) */
 };
 

@@ -28,6 +28,62 @@ static const char all_text[] =
     "${az-id} ${sublocation-type} ${sublocation-id} ${pkt-src-aws-service} "
     "${pkt-dst-aws-service} ${flow-direction} ${traffic-path}";
 
+/* AWS's transit gateway field list, in its order: the TGW default. */
+static const char tgw_default_text[] =
+    "${version} ${resource-type} ${account-id} ${tgw-id} ${tgw-attachment-id} "
+    "${tgw-src-vpc-account-id} ${tgw-dst-vpc-account-id} ${tgw-src-vpc-id} ${tgw-dst-vpc-id} "
+    "${tgw-src-subnet-id} ${tgw-dst-subnet-id} ${tgw-src-eni} ${tgw-dst-eni} ${tgw-src-az-id} "
+    "${tgw-dst-az-id} ${tgw-pair-attachment-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
+    "${protocol} ${packets} ${bytes} ${start} ${end} ${log-status} ${type} "
+    "${packets-lost-no-route} ${packets-lost-blackhole} ${packets-lost-mtu-exceeded} "
+    "${packets-lost-ttl-expired} ${tcp-flags} ${region} ${flow-direction} "
+    "${pkt-src-aws-service} ${pkt-dst-aws-service}";
+
+static const char tgw_default_names[] =
+    "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id "
+    "tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id "
+    "tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr "
+    "srcport dstport protocol packets bytes start end log-status type packets-lost-no-route "
+    "packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region "
+    "flow-direction pkt-src-aws-service pkt-dst-aws-service";
+
+/* The fields only transit gateway flow logs have, and the VPC ones they lack. */
+static const char *const tgw_only[] = {
+    "resource-type",
+    "tgw-id",
+    "tgw-attachment-id",
+    "tgw-src-vpc-account-id",
+    "tgw-dst-vpc-account-id",
+    "tgw-src-vpc-id",
+    "tgw-dst-vpc-id",
+    "tgw-src-subnet-id",
+    "tgw-dst-subnet-id",
+    "tgw-src-eni",
+    "tgw-dst-eni",
+    "tgw-src-az-id",
+    "tgw-dst-az-id",
+    "tgw-pair-attachment-id",
+    "packets-lost-no-route",
+    "packets-lost-blackhole",
+    "packets-lost-mtu-exceeded",
+    "packets-lost-ttl-expired",
+};
+static const char *const vpc_only[] = {
+    "interface-id", "action", "vpc-id",           "subnet-id",      "instance-id",  "pkt-srcaddr",
+    "pkt-dstaddr",  "az-id",  "sublocation-type", "sublocation-id", "traffic-path",
+};
+
+static struct flowlog_format parse_tgw_ok(const char *text)
+{
+    struct flowlog_format f;
+    char err[256] = "";
+
+    memset(&f, 0xa5, sizeof(f));
+    assert_int_equal(flowlog_format_parse_for(text, FLOWLOG_SCOPE_TGW, &f, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    return f;
+}
+
 static struct flowlog_format parse_ok(const char *text)
 {
     struct flowlog_format f;
@@ -110,7 +166,7 @@ static void test_parse_custom_versions(void **state)
         assert_int_equal(f.fields[i], want[i]);
 
     f = parse_ok(all_text);
-    assert_int_equal(f.n_fields, FLOWLOG_F__COUNT);
+    assert_int_equal(f.n_fields, FLOWLOG_F_TRAFFIC_PATH + 1); /* every VPC field */
     assert_int_equal(f.version, 5);
     for (size_t i = 0; i < f.n_fields; i++)
         assert_int_equal(f.fields[i], (int)i);
@@ -188,6 +244,148 @@ static void test_parse_too_many_fields(void **state)
     assert_int_equal(flowlog_format_parse(sb.data, &f, err, sizeof(err)), -1);
     assert_string_equal(err, "LogFormat has a duplicate field: ${version}");
     strbuf_destroy(&sb);
+}
+
+static void test_parse_tgw_default(void **state)
+{
+    static const char *const inputs[] = {NULL, ""};
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(inputs); i++) {
+        struct flowlog_format f = parse_tgw_ok(inputs[i]);
+        assert_int_equal(f.n_fields, 36);
+        assert_int_equal(f.version, 6);
+        assert_int_equal(f.fields[0], FLOWLOG_F_VERSION);
+        assert_int_equal(f.fields[1], FLOWLOG_F_RESOURCE_TYPE);
+        assert_int_equal(f.fields[15], FLOWLOG_F_TGW_PAIR_ATTACHMENT_ID);
+        assert_int_equal(f.fields[16], FLOWLOG_F_SRCADDR);
+        assert_int_equal(f.fields[27], FLOWLOG_F_PACKETS_LOST_NO_ROUTE);
+        assert_int_equal(f.fields[35], FLOWLOG_F_PKT_DST_AWS_SERVICE);
+        char *text = format_text(&f);
+        assert_string_equal(text, tgw_default_text);
+        free(text);
+    }
+    /* Written out, it parses back to the same format, in TGW scope only. */
+    struct flowlog_format a = parse_tgw_ok(NULL), b = parse_tgw_ok(tgw_default_text);
+    assert_int_equal(b.n_fields, a.n_fields);
+    assert_int_equal(b.version, 6);
+    assert_memory_equal(a.fields, b.fields, a.n_fields * sizeof(a.fields[0]));
+    char err[256];
+    assert_int_equal(flowlog_format_parse(tgw_default_text, &b, err, sizeof(err)), -1);
+    assert_string_equal(err, "LogFormat has the field ${resource-type}, which only transit "
+                             "gateway flow logs (ResourceType TransitGateway or "
+                             "TransitGatewayAttachment) have");
+    /* The VPC default is unchanged by the scope call, and differs from the TGW one. */
+    struct flowlog_format v = parse_ok(NULL), w;
+    assert_int_equal(flowlog_format_parse_for(NULL, FLOWLOG_SCOPE_VPC, &w, err, sizeof(err)), 0);
+    assert_int_equal(w.n_fields, 14);
+    assert_int_equal(w.version, 2);
+    assert_memory_equal(v.fields, w.fields, v.n_fields * sizeof(v.fields[0]));
+}
+
+static void test_parse_scopes(void **state)
+{
+    char err[512], want[512], text[128];
+    struct flowlog_format f, before;
+    (void)state;
+
+    memset(&f, 0x5a, sizeof(f));
+    before = f;
+    for (size_t i = 0; i < ARRAY_LEN(tgw_only); i++) {
+        /* Alone, and after a field both scopes have. */
+        snprintf(text, sizeof(text), "${srcaddr} ${%s}", tgw_only[i]);
+        snprintf(want, sizeof(want),
+                 "LogFormat has the field ${%s}, which only transit gateway flow logs "
+                 "(ResourceType TransitGateway or TransitGatewayAttachment) have",
+                 tgw_only[i]);
+        assert_int_equal(flowlog_format_parse_for(text, FLOWLOG_SCOPE_VPC, &f, err, sizeof(err)),
+                         -1);
+        assert_string_equal(err, want);
+        assert_int_equal(flowlog_format_parse(text + 11, &f, err, sizeof(err)), -1);
+        assert_string_equal(err, want);
+        assert_memory_equal(&f, &before, sizeof(f));
+        /* The same text is a TGW format, version 6. */
+        struct flowlog_format t = parse_tgw_ok(text);
+        assert_int_equal(t.n_fields, 2);
+        assert_int_equal(t.version, 6);
+        assert_int_equal(t.fields[0], FLOWLOG_F_SRCADDR);
+        assert_int_equal(t.fields[1], FLOWLOG_F_RESOURCE_TYPE + (int)i);
+    }
+    for (size_t i = 0; i < ARRAY_LEN(vpc_only); i++) {
+        snprintf(text, sizeof(text), "${version} ${%s}", vpc_only[i]);
+        snprintf(want, sizeof(want),
+                 "LogFormat has the field ${%s}, which transit gateway flow logs do not have",
+                 vpc_only[i]);
+        assert_int_equal(flowlog_format_parse_for(text, FLOWLOG_SCOPE_TGW, &f, err, sizeof(err)),
+                         -1);
+        assert_string_equal(err, want);
+        assert_memory_equal(&f, &before, sizeof(f));
+        struct flowlog_format v = parse_ok(text);
+        assert_int_equal(v.n_fields, 2);
+    }
+    /* 18 + 11 fields split the two scopes; the other 18 are shared: 36 TGW, 29 VPC. */
+    assert_int_equal(ARRAY_LEN(tgw_only), 18);
+    assert_int_equal(ARRAY_LEN(vpc_only), 11);
+    assert_int_equal(FLOWLOG_F__COUNT, 47);
+
+    /* Fields both scopes have: same parse, same version (the field's own, not 6). */
+    static const struct {
+        const char *text;
+        int version;
+    } shared[] = {
+        {"${srcaddr} ${dstaddr} ${bytes}", 2},
+        {"${tcp-flags} ${srcaddr}", 3},
+        {"${region} ${version}", 4},
+        {"${flow-direction} ${pkt-dst-aws-service} ${log-status}", 5},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(shared); i++) {
+        struct flowlog_format v = parse_ok(shared[i].text), t = parse_tgw_ok(shared[i].text);
+        assert_int_equal(v.version, shared[i].version);
+        assert_int_equal(t.version, shared[i].version);
+        assert_int_equal(t.n_fields, v.n_fields);
+        assert_memory_equal(t.fields, v.fields, v.n_fields * sizeof(v.fields[0]));
+    }
+
+    /* A reordered TGW subset round-trips as text. */
+    static const char sub[] = "${tgw-dst-eni} ${packets-lost-ttl-expired} ${srcport} ${tgw-id}";
+    struct flowlog_format t = parse_tgw_ok(sub);
+    static const enum flowlog_field want_fields[] = {FLOWLOG_F_TGW_DST_ENI,
+                                                     FLOWLOG_F_PACKETS_LOST_TTL_EXPIRED,
+                                                     FLOWLOG_F_SRCPORT, FLOWLOG_F_TGW_ID};
+    assert_int_equal(t.n_fields, ARRAY_LEN(want_fields));
+    for (size_t i = 0; i < ARRAY_LEN(want_fields); i++)
+        assert_int_equal(t.fields[i], want_fields[i]);
+    char *round = format_text(&t);
+    assert_string_equal(round, sub);
+    free(round);
+
+    /* Fields are checked left to right, each for syntax, then known, then scope, then repeat:
+     * the first bad field names the error. */
+    assert_int_equal(
+        flowlog_format_parse_for("${tgw-id} ${nope}", FLOWLOG_SCOPE_VPC, &f, err, sizeof(err)), -1);
+    assert_string_equal(err, "LogFormat has the field ${tgw-id}, which only transit gateway flow "
+                             "logs (ResourceType TransitGateway or TransitGatewayAttachment) have");
+    assert_int_equal(
+        flowlog_format_parse_for("${nope} ${action}", FLOWLOG_SCOPE_TGW, &f, err, sizeof(err)), -1);
+    assert_string_equal(err, "LogFormat has an unknown field: ${nope}");
+    assert_int_equal(flowlog_format_parse_for("${tgw-id} ${tgw-id} ${action}", FLOWLOG_SCOPE_TGW,
+                                              &f, err, sizeof(err)),
+                     -1);
+    assert_string_equal(err, "LogFormat has a duplicate field: ${tgw-id}");
+    assert_int_equal(
+        flowlog_format_parse_for("${tgw-id}  ${srcaddr}", FLOWLOG_SCOPE_TGW, &f, err, sizeof(err)),
+        -1);
+    assert_string_equal(
+        err, "LogFormat has an invalid format: more than one space before \"${srcaddr}\"");
+    assert_int_equal(flowlog_format_parse_for("${interface-id}", FLOWLOG_SCOPE_TGW, &f, NULL, 0),
+                     -1);
+    assert_memory_equal(&f, &before, sizeof(f));
+
+    /* An out-of-range scope is VPC scope. */
+    assert_int_equal(
+        flowlog_format_parse_for("${tgw-id}", (enum flowlog_scope)7, &f, err, sizeof(err)), -1);
+    assert_int_equal(flowlog_format_parse_for(NULL, (enum flowlog_scope)7, &f, err, sizeof(err)),
+                     0);
+    assert_int_equal(f.n_fields, 14);
 }
 
 /* ---- flowlog_format_record ---- */
@@ -383,6 +581,94 @@ static void test_record_custom(void **state)
     r.status = FLOWLOG_OK;
     strcpy(r.instance_id, "i-1 2\n");
     assert_line(&sub, &r, "443 i-1?2? 3 10.0.1.5");
+}
+
+static struct flowlog_record tgw_record(void)
+{
+    struct flowlog_record r =
+        rec4("10.0.1.5", "10.1.2.7", 6, 40000, 443, 12, 3456, 1700000000, 1700000060, true);
+    /* A TGW record has no interface, VPC or subnet of its own: those are tgw-src/dst-*. */
+    r.interface_id[0] = '\0';
+    r.vpc_id[0] = '\0';
+    r.subnet_id[0] = '\0';
+    strcpy(r.resource_type, "TransitGatewayAttachment");
+    strcpy(r.tgw_id, "tgw-0123456789abcdef0");
+    strcpy(r.tgw_attachment_id, "tgw-attach-0a1b2c3d4e5f67890");
+    strcpy(r.tgw_src_vpc_account_id, "123456789010");
+    strcpy(r.tgw_dst_vpc_account_id, "210987654321");
+    strcpy(r.tgw_src_vpc_id, "vpc-0a1b2c3d4e5f67890");
+    strcpy(r.tgw_dst_vpc_id, "vpc-0f9e8d7c6b5a43210");
+    strcpy(r.tgw_src_subnet_id, "subnet-0a1b2c3d4e5f67890");
+    strcpy(r.tgw_dst_subnet_id, "subnet-0f9e8d7c6b5a43210");
+    strcpy(r.tgw_src_eni, "eni-0a1b2c3d4e5f67890");
+    strcpy(r.tgw_dst_eni, "eni-0f9e8d7c6b5a43210");
+    strcpy(r.tgw_src_az_id, "use1-az1");
+    strcpy(r.tgw_dst_az_id, "use1-az2");
+    strcpy(r.tgw_pair_attachment_id, "tgw-attach-0f9e8d7c6b5a43210");
+    r.packets_lost_no_route = 1;
+    r.packets_lost_blackhole = 2;
+    r.packets_lost_mtu_exceeded = 3;
+    r.packets_lost_ttl_expired = UINT64_MAX;
+    r.tcp_flags = 19;
+    r.egress = false;
+    return r;
+}
+
+static void test_record_tgw_default(void **state)
+{
+    struct flowlog_format f = parse_tgw_ok(NULL);
+    struct flowlog_record r = tgw_record();
+    (void)state;
+
+    assert_line(&f, &r,
+                "6 TransitGatewayAttachment 123456789010 tgw-0123456789abcdef0 "
+                "tgw-attach-0a1b2c3d4e5f67890 123456789010 210987654321 vpc-0a1b2c3d4e5f67890 "
+                "vpc-0f9e8d7c6b5a43210 subnet-0a1b2c3d4e5f67890 subnet-0f9e8d7c6b5a43210 "
+                "eni-0a1b2c3d4e5f67890 eni-0f9e8d7c6b5a43210 use1-az1 use1-az2 "
+                "tgw-attach-0f9e8d7c6b5a43210 10.0.1.5 10.1.2.7 40000 443 6 12 3456 1700000000 "
+                "1700000060 OK IPv4 1 2 3 18446744073709551615 19 us-east-1 ingress - -");
+
+    /* Empty TGW strings print "-" (a flow from a VPN attachment has no source VPC, subnet,
+     * ENI or AZ); egress IPv6; zero losses print 0. */
+    r.tgw_src_vpc_account_id[0] = '\0';
+    r.tgw_src_vpc_id[0] = '\0';
+    r.tgw_src_subnet_id[0] = '\0';
+    r.tgw_src_eni[0] = '\0';
+    r.tgw_src_az_id[0] = '\0';
+    r.tgw_pair_attachment_id[0] = '\0';
+    strcpy(r.resource_type, "TransitGateway");
+    r.packets_lost_no_route = r.packets_lost_blackhole = 0;
+    r.packets_lost_mtu_exceeded = r.packets_lost_ttl_expired = 0;
+    r.family = 6;
+    set_addr(&r, "2001:db8::5", "2001:db8:1::7");
+    r.egress = true;
+    r.tcp_flags = flowlog_tcp_flags(0x10); /* ACK only: 0, as AWS's TGW logs report it */
+    r.proto = 17;
+    assert_line(&f, &r,
+                "6 TransitGateway 123456789010 tgw-0123456789abcdef0 tgw-attach-0a1b2c3d4e5f67890 "
+                "- 210987654321 - vpc-0f9e8d7c6b5a43210 - subnet-0f9e8d7c6b5a43210 - "
+                "eni-0f9e8d7c6b5a43210 - use1-az2 - 2001:db8::5 2001:db8:1::7 40000 443 17 12 "
+                "3456 1700000000 1700000060 OK IPv6 0 0 0 0 0 us-east-1 egress - -");
+
+    /* Without a flow: what is counted from packets is "-", what names the resource stays. */
+    r.status = FLOWLOG_NODATA;
+    assert_line(&f, &r,
+                "6 TransitGateway 123456789010 tgw-0123456789abcdef0 tgw-attach-0a1b2c3d4e5f67890 "
+                "- 210987654321 - vpc-0f9e8d7c6b5a43210 - subnet-0f9e8d7c6b5a43210 - "
+                "eni-0f9e8d7c6b5a43210 - use1-az2 - - - - - - - - 1700000000 1700000060 NODATA - "
+                "- - - - - us-east-1 - - -");
+
+    /* A custom TGW subset; its version is the highest of its fields. */
+    r.status = FLOWLOG_OK;
+    r.packets_lost_blackhole = 7;
+    struct flowlog_format sub = parse_tgw_ok("${packets-lost-blackhole} ${version} ${tgw-id}");
+    assert_line(&sub, &r, "7 6 tgw-0123456789abcdef0");
+    struct flowlog_format old = parse_tgw_ok("${srcaddr} ${version}");
+    assert_line(&old, &r, "2001:db8::5 2");
+    /* Bytes that would split a line or a field become '?' in TGW strings too. */
+    strcpy(r.tgw_dst_az_id, "a z\n");
+    struct flowlog_format az = parse_tgw_ok("${tgw-dst-az-id}");
+    assert_line(&az, &r, "a?z?");
 }
 
 static void test_tcp_flags_helper(void **state)
@@ -799,21 +1085,103 @@ static void test_deliver_cwl_refused(void **state)
     rm_tmpdir(root);
 }
 
+static void test_deliver_tgw(void **state)
+{
+    char *root = make_tmpdir();
+    struct flowlog_dest d = s3_dest("");
+    struct flowlog_format f = parse_tgw_ok(NULL);
+    struct flowlog_record recs[3];
+    char dir[1024], path[1400], names[2][256], want[4096];
+    (void)state;
+
+    recs[0] = tgw_record();
+    recs[1] = tgw_record();
+    strcpy(recs[1].tgw_id, "tgw-0000000000000000b");
+    recs[1].packets = 1;
+    recs[2] = tgw_record();
+    recs[2].bytes = 99;
+
+    /* s3: the vpcflowlogs layout, with the TGW field names as the header. */
+    assert_int_equal(flowlog_deliver(root, &d, &f, recs, 1, 1529511600), 0);
+    snprintf(dir, sizeof(dir),
+             "%s/s3/my-flow-log-bucket/AWSLogs/123456789012/vpcflowlogs/us-east-1/2018/06/20",
+             root);
+    s3_names(dir, names, 1, "20180620T1620Z");
+    snprintf(path, sizeof(path), "%s/%s", dir, names[0]);
+    char *content = gunzip_file(path);
+    struct strbuf line;
+    strbuf_init(&line);
+    flowlog_format_record(&f, &recs[0], &line);
+    snprintf(want, sizeof(want), "%s\n%s\n", tgw_default_names, line.data);
+    assert_string_equal(content, want);
+    assert_int_equal(strncmp(content, "version resource-type account-id tgw-id ", 40), 0);
+    free(content);
+
+    /* cloud-watch-logs: one stream per transit gateway, beside ENI streams of VPC records. */
+    d.type = FLOWLOG_DEST_CWL;
+    strcpy(d.group, "tgw-logs");
+    struct flowlog_record mixed[4] = {recs[0], recs[1], recs[2], recs[0]};
+    mixed[3] = rec4("10.0.0.1", "10.0.0.2", 6, 1, 2, 3, 4, 1431280876, 1431280934, true);
+    strcpy(mixed[3].tgw_id, "tgw-ffffffffffffffff0"); /* an interface id wins */
+    assert_int_equal(flowlog_deliver(root, &d, &f, mixed, 4, 1529511600), 0);
+    snprintf(path, sizeof(path), "%s/logs/tgw-logs", root);
+    char *list = list_dir(path);
+    assert_string_equal(list,
+                        "eni-1235b8ca123456789\ntgw-0000000000000000b\ntgw-0123456789abcdef0");
+    free(list);
+    snprintf(path, sizeof(path), "%s/logs/tgw-logs/tgw-0123456789abcdef0", root);
+    content = read_file(path);
+    strbuf_reset(&line);
+    flowlog_format_record(&f, &recs[0], &line);
+    strbuf_append(&line, "\n", 1);
+    flowlog_format_record(&f, &recs[2], &line);
+    strbuf_append(&line, "\n", 1);
+    assert_string_equal(content, line.data);
+    assert_non_null(strstr(content, " 12 99 1700000000 "));
+    free(content);
+    snprintf(path, sizeof(path), "%s/logs/tgw-logs/tgw-0000000000000000b", root);
+    content = read_file(path);
+    assert_non_null(strstr(content, " tgw-0000000000000000b tgw-attach-"));
+    assert_non_null(strstr(content, " 6 1 3456 "));
+    assert_int_equal(strchr(content, '\n') - content + 1, (long)strlen(content)); /* one line */
+    free(content);
+
+    /* A record with neither an interface nor a transit gateway, or an unsafe TGW id, refuses
+     * the batch before anything is written. */
+    char *root2 = make_tmpdir();
+    recs[2].tgw_id[0] = '\0';
+    assert_int_equal(flowlog_deliver(root2, &d, &f, recs, 3, 1529511600), -EINVAL);
+    strcpy(recs[2].tgw_id, "..");
+    assert_int_equal(flowlog_deliver(root2, &d, &f, recs, 3, 1529511600), -EINVAL);
+    memset(recs[2].tgw_id, 't', sizeof(recs[2].tgw_id));
+    assert_int_equal(flowlog_deliver(root2, &d, &f, recs, 3, 1529511600), -EINVAL);
+    list = list_dir(root2);
+    assert_string_equal(list, "");
+    free(list);
+    strbuf_destroy(&line);
+    rm_tmpdir(root2);
+    rm_tmpdir(root);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parse_default),
     cmocka_unit_test(test_parse_custom_versions),
     cmocka_unit_test(test_parse_errors),
     cmocka_unit_test(test_parse_too_many_fields),
+    cmocka_unit_test(test_parse_tgw_default),
+    cmocka_unit_test(test_parse_scopes),
     cmocka_unit_test(test_record_aws_examples),
     cmocka_unit_test(test_record_ipv6),
     cmocka_unit_test(test_record_nodata_skipdata),
     cmocka_unit_test(test_record_custom),
+    cmocka_unit_test(test_record_tgw_default),
     cmocka_unit_test(test_tcp_flags_helper),
     cmocka_unit_test(test_deliver_s3),
     cmocka_unit_test(test_deliver_s3_custom_no_prefix),
     cmocka_unit_test(test_deliver_s3_refused),
     cmocka_unit_test(test_deliver_cwl),
     cmocka_unit_test(test_deliver_cwl_refused),
+    cmocka_unit_test(test_deliver_tgw),
 };
 
 UNIT_MAIN(tests)

@@ -21,8 +21,11 @@
 static struct nat_flow fl(uint8_t proto, uint32_t in_ip, uint16_t in_port, uint32_t r_ip,
                           uint16_t r_port)
 {
-    return (struct nat_flow){.proto = proto, .inside_ip = in_ip, .inside_port = in_port,
-                             .remote_ip = r_ip, .remote_port = r_port};
+    return (struct nat_flow){.proto = proto,
+                             .inside_ip = in_ip,
+                             .inside_port = in_port,
+                             .remote_ip = r_ip,
+                             .remote_port = r_port};
 }
 
 static void test_binding_and_reply(void **state)
@@ -125,8 +128,8 @@ static void test_port_limit_per_destination(void **state)
     struct nat_table *t = nat_table_new(120000);
     bool *seen = calloc(65536, 1);
     for (uint32_t i = 0; i < 55000; i++) {
-        struct nat_flow f = fl(UDP, 0x0a000000 + (i / 50000), (uint16_t)(1024 + i % 50000),
-                               0xc6336401, 80);
+        struct nat_flow f =
+            fl(UDP, 0x0a000000 + (i / 50000), (uint16_t)(1024 + i % 50000), 0xc6336401, 80);
         uint16_t p;
         assert_int_equal(nat_table_out(t, 1, &f, 0, S_NS + i, &p), NAT_OK);
         assert_true(p >= 1024);
@@ -168,8 +171,8 @@ static void test_full_table(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_binding_and_reply),      cmocka_unit_test(test_tcp_needs_syn),
-    cmocka_unit_test(test_idle_timeout_350s),      cmocka_unit_test(test_icmp_identifier),
+    cmocka_unit_test(test_binding_and_reply),          cmocka_unit_test(test_tcp_needs_syn),
+    cmocka_unit_test(test_idle_timeout_350s),          cmocka_unit_test(test_icmp_identifier),
     cmocka_unit_test(test_port_limit_per_destination), cmocka_unit_test(test_full_table),
 };
 

@@ -1,6 +1,9 @@
 """VPC flow logs through boto3: CreateFlowLogs, DescribeFlowLogs, DeleteFlowLogs."""
 import datetime
+import json
+import os
 import re
+import sqlite3
 
 import pytest
 from botocore.exceptions import ClientError
@@ -13,6 +16,15 @@ DEFAULT_FORMAT = (
 CUSTOM_FORMAT = (
     "${version} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${srcaddr} ${pkt-srcaddr} "
     "${tcp-flags} ${type} ${region} ${az-id} ${flow-direction} ${traffic-path} ${action}")
+TGW_DEFAULT_FORMAT = (
+    "${version} ${resource-type} ${account-id} ${tgw-id} ${tgw-attachment-id} "
+    "${tgw-src-vpc-account-id} ${tgw-dst-vpc-account-id} ${tgw-src-vpc-id} ${tgw-dst-vpc-id} "
+    "${tgw-src-subnet-id} ${tgw-dst-subnet-id} ${tgw-src-eni} ${tgw-dst-eni} ${tgw-src-az-id} "
+    "${tgw-dst-az-id} ${tgw-pair-attachment-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
+    "${protocol} ${packets} ${bytes} ${start} ${end} ${log-status} ${type} "
+    "${packets-lost-no-route} ${packets-lost-blackhole} ${packets-lost-mtu-exceeded} "
+    "${packets-lost-ttl-expired} ${tcp-flags} ${region} ${flow-direction} "
+    "${pkt-src-aws-service} ${pkt-dst-aws-service}")
 ROLE = "arn:aws:iam::000000000000:role/flow-logs"
 
 
@@ -189,6 +201,22 @@ def test_bad_log_format(ec2, net):
     code, msg = failure(ec2.create_flow_logs, LogFormat="${srcaddr} ${srcaddr}", **base)
     assert code == "InvalidParameter"
     assert "duplicate" in msg
+    assert ec2.describe_flow_logs()["FlowLogs"] == []
+
+
+def test_vpc_log_format_refuses_tgw_fields(ec2, net):
+    base = dict(ResourceIds=[net["vpc"]], ResourceType="VPC", TrafficType="ALL",
+                LogDestinationType="s3", LogDestination="arn:aws:s3:::flow-bucket")
+    code, msg = failure(ec2.create_flow_logs, LogFormat="${version} ${srcaddr} ${tgw-id}", **base)
+    assert (code, msg) == (
+        "InvalidParameter",
+        "LogFormat has the field ${tgw-id}, which only transit gateway flow logs (ResourceType "
+        "TransitGateway or TransitGatewayAttachment) have")
+    code, _ = failure(ec2.create_flow_logs, LogFormat="${packets-lost-no-route}",
+                      ResourceIds=[net["eni"]], ResourceType="NetworkInterface",
+                      TrafficType="ALL", LogDestinationType="s3",
+                      LogDestination="arn:aws:s3:::flow-bucket")
+    assert code == "InvalidParameter"
     assert ec2.describe_flow_logs()["FlowLogs"] == []
 
 
@@ -401,6 +429,73 @@ def test_transit_gateway_flow_logs(vpcd):
                              MaxAggregationInterval=60)
     assert r["Unsuccessful"] == []
     assert one(ec2, r["FlowLogIds"][0])["ResourceId"] == att
+
+
+def test_transit_gateway_log_format(vpcd):
+    ec2 = vpcd.client(region="eu-west-1")
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    sn = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24")["Subnet"]["SubnetId"]
+    att = ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[sn]
+    )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+
+    # Without LogFormat: every transit gateway field, in AWS's order (36 of them).
+    r = ec2.create_flow_logs(ResourceIds=[tgw], ResourceType="TransitGateway",
+                             LogDestinationType="s3", LogDestination="arn:aws:s3:::tgw-default")
+    assert r["Unsuccessful"] == []
+    tgw_log = r["FlowLogIds"][0]
+    assert one(ec2, tgw_log)["LogFormat"] == TGW_DEFAULT_FORMAT
+    assert len(TGW_DEFAULT_FORMAT.split()) == 36
+    r = ec2.create_flow_logs(ResourceIds=[att], ResourceType="TransitGatewayAttachment",
+                             LogDestinationType="cloud-watch-logs", LogGroupName="/tgw/flow",
+                             DeliverLogsPermissionArn=ROLE)
+    assert r["Unsuccessful"] == []
+    att_log = r["FlowLogIds"][0]
+    assert one(ec2, att_log)["LogFormat"] == TGW_DEFAULT_FORMAT
+
+    # A custom format of TGW fields, the shared ones included, describes as given.
+    custom = "${tgw-attachment-id} ${srcaddr} ${packets-lost-blackhole} ${flow-direction}"
+    r = ec2.create_flow_logs(ResourceIds=[tgw], ResourceType="TransitGateway",
+                             LogDestinationType="s3", LogDestination="arn:aws:s3:::tgw-custom",
+                             LogFormat=custom)
+    assert r["Unsuccessful"] == []
+    custom_log = r["FlowLogIds"][0]
+    assert one(ec2, custom_log)["LogFormat"] == custom
+
+    # VPC-only fields are refused for both TGW resource types, and nothing is created.
+    base = dict(LogDestinationType="s3", LogDestination="arn:aws:s3:::tgw-refused")
+    code, msg = failure(ec2.create_flow_logs, ResourceIds=[tgw], ResourceType="TransitGateway",
+                        LogFormat="${version} ${interface-id}", **base)
+    assert (code, msg) == (
+        "InvalidParameter",
+        "LogFormat has the field ${interface-id}, which transit gateway flow logs do not have")
+    for field in ("action", "vpc-id", "traffic-path"):
+        code, msg = failure(ec2.create_flow_logs, ResourceIds=[att],
+                            ResourceType="TransitGatewayAttachment",
+                            LogFormat="${srcaddr} ${%s}" % field, **base)
+        assert code == "InvalidParameter"
+        assert "${%s}" % field in msg
+    ids = {f["FlowLogId"] for f in ec2.describe_flow_logs()["FlowLogs"]}
+    assert ids == {tgw_log, att_log, custom_log}
+
+    # The formats survive a restart (stored state is parsed in the resource type's scope), and
+    # a TGW flow log stored before TGW formats existed (holding the VPC default) still loads.
+    vpcd.stop()
+    db = sqlite3.connect(os.path.join(vpcd.dir, "db", "vpcd.db"))
+    (body,) = db.execute("SELECT body FROM objects WHERE id=?", (att_log,)).fetchone()
+    body = json.loads(body)
+    assert body["format"] == TGW_DEFAULT_FORMAT
+    body["format"] = DEFAULT_FORMAT
+    db.execute("UPDATE objects SET body=? WHERE id=?", (json.dumps(body), att_log))
+    db.commit()
+    db.close()
+    vpcd.start()
+    ec2 = vpcd.client(region="eu-west-1")
+    assert one(ec2, tgw_log)["LogFormat"] == TGW_DEFAULT_FORMAT
+    assert one(ec2, att_log)["LogFormat"] == DEFAULT_FORMAT
+    assert one(ec2, custom_log)["LogFormat"] == custom
+    ec2.delete_flow_logs(FlowLogIds=[tgw_log, att_log, custom_log])
 
 
 def test_persistence_across_restart(vpcd, net):
