@@ -3,7 +3,7 @@
 # `make -s all` at the top first, which builds build/libvpcd.a.
 CC    ?= cc
 OUT   ?= ../../build/bench
-PKGS   = libmicrohttpd openssl sqlite3 jansson libmnl
+PKGS   = libmicrohttpd openssl sqlite3 jansson libmnl zlib
 CFLAGS = -std=c17 -D_GNU_SOURCE -O3 -march=native -g -Wall -Wextra -Werror -Wshadow \
          -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -I../../src \
          $(shell pkg-config --cflags $(PKGS))

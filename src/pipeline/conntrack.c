@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* The flow classes of the header comment; part of the key so that, e.g., an echo with id 0
  * and another ICMP message between the same hosts stay apart. */
@@ -441,11 +442,17 @@ struct ct_table *ct_table_new(size_t capacity)
     uint64_t n_slots = (uint64_t)capacity + capacity / 4 + 1;
     size_t tags_size = ((size_t)n_slots * sizeof(uint16_t) + 63) & ~(size_t)63;
     size_t size = sizeof(struct ct_table) + (size_t)n_slots * sizeof(struct ct_entry) + tags_size;
-    struct ct_table *t = aligned_alloc(64, size);
+    /* A big table is random access over hundreds of MiB: with 4 KiB pages nearly every lookup
+     * also misses the TLB. Huge pages (where the kernel gives them on request) remove that. */
+    size_t align = size >= ((size_t)4 << 20) ? (size_t)2 << 20 : 64;
+    size = (size + align - 1) & ~(align - 1);
+    struct ct_table *t = aligned_alloc(align, size);
     if (!t) {
         errno = ENOMEM;
         return NULL;
     }
+    if (align > 64)
+        madvise(t, size, MADV_HUGEPAGE);
     memset(t, 0, size);
     t->capacity = capacity;
     t->n_slots = (uint32_t)n_slots;
