@@ -56,7 +56,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvpcd.a
 # Fuzzers #include the .c file under test, so they build from sources, not the archive.
 $(BUILD)/fuzz/%: tests/fuzz/%.c
 	@mkdir -p $(dir $@)
-	clang $(CSTD) -g -O1 -Isrc $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(PKG_LIBS) -o $@
+	clang $(CSTD) -g -O1 -Isrc $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -MMD -MP -MF $@.d \
+	  $< $(PKG_LIBS) -o $@
 
 DEBUG_VARS = BUILD=build/debug OPT="-O1 -g -fno-omit-frame-pointer" \
 	SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
@@ -97,3 +98,5 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CMD_SRC:src/cmd/%.c=$(BUILD)/obj/src/cmd/%.d)
+# A fuzzer #includes the sources it tests: rebuilt when any of them changes.
+-include $(FUZZERS:%=%.d)

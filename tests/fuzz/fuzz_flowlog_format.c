@@ -58,6 +58,9 @@ static int fuzz_scope(const uint8_t *data, size_t size, const char *text, enum f
     memset(&r, size ? data[0] : 0, sizeof(r));
     r.family = size > 1 ? data[1] % 8 : 4;
     r.status = (enum flowlog_status)(size > 2 ? data[2] % 3 : 0);
+    /* Booleans hold 0 or 1 only (anything else is undefined behaviour, not a formatter bug). */
+    r.accept = size > 3 && (data[3] & 1);
+    r.egress = size > 3 && (data[3] & 2);
     strbuf_reset(&sb);
     flowlog_format_record(f, &r, &sb);
     if (memchr(sb.data, '\n', sb.len))
