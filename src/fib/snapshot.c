@@ -710,8 +710,19 @@ static void resolve_scope(struct build *b, const struct scope *sc)
             rtb_id = vv ? vv->main_rtb_id : NULL;
         }
         f->rtb = fib_find(s, FIB_OBJ_RTB, rtb_id);
-        const struct network_acl *a = nacl_for_subnet(m, sc, sn->hdr.id);
-        f->acl = a ? fib_find(s, FIB_OBJ_ACL, a->hdr.id) : FIB_NONE;
+        f->acl = FIB_NONE;
+    }
+    /* Each subnet's NACL from the NACLs' associations: one pass, where asking per subnet
+     * (nacl_for_subnet) would walk every NACL for every subnet. */
+    const struct network_acl *acl;
+    OWN_FOREACH(acl, sc, RES_NACL)
+    {
+        uint32_t ai = fib_find(s, FIB_OBJ_ACL, acl->hdr.id);
+        for (size_t i = 0; i < acl->n_assocs; i++) {
+            uint32_t si = fib_find(s, FIB_OBJ_SUBNET, acl->assocs[i].subnet_id);
+            if (si != FIB_NONE && s->subnets[si].acl == FIB_NONE)
+                s->subnets[si].acl = ai;
+        }
     }
     const struct pcx *p;
     OWN_FOREACH(p, sc, RES_PCX)
