@@ -8,6 +8,10 @@
 #   fsync figures to mean anything), APIBENCH_ARGS (extra apibench flags), VPCD_BIN.
 #   bench/analyzer: single-path analyses per second and the 1,000-instance reachability matrix
 #   on a 100-VPC / 2,000-subnet / 20,000-route / 10-TGW-table network (ANBENCH_SECONDS, 3).
+#   bench/lpm: IPv4 LPM lookups/s of vpcd against DPDK's rte_fib (and rte_lpm) in one process,
+#   on a 1,000-route VPC-like table and a 500,000-prefix table, random and in-table addresses
+#   (BENCH_RUNS runs inside one lpmbench process, medians). Needs Debian's libdpdk-dev, which
+#   this script installs when missing; vpcd itself never links DPDK.
 # Raw output of every run goes to build/bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -143,3 +147,30 @@ echo "bench/pipeline summary (median of $RUNS runs, one core, established flows,
 echo "200 SG rules, 2,000,000 tracked flows; issue 7 target >= 10 Mpps)"
 printf '%-34s %12s %12s   %s\n' "pipeline decisions (Mpps)" "$m_prate" ">= 10" \
   "$(awk -v v="$m_prate" 'BEGIN {print v >= 10 ? "yes" : "no"}')"
+
+echo
+# DPDK is the benchmark's dependency only (bench/lpm/Makefile builds nothing without it).
+if ! pkg-config --exists libdpdk; then
+  apt-get install -y libdpdk-dev >/dev/null 2>&1 || echo "bench/lpm: apt-get install libdpdk-dev failed"
+fi
+if pkg-config --exists libdpdk; then
+  make -s -C bench/lpm
+  # A disagreement between the structures on any address exits non-zero and stops the run.
+  build/bench/lpmbench "$RUNS" >"$RESULTS/lpm.txt"
+  grep -E '^(eal|table|UPDATE)' "$RESULTS/lpm.txt" | sed 's/^/  /'
+  echo "bench/lpm summary (medians of $RUNS runs, one core, batches of 64, Mlookups/s of CPU time;"
+  echo "issue 7 target: vpcd >= rte_fib in every row, vpc1k table under 1 MiB)"
+  printf '%-8s %-7s %10s %10s %10s %12s %12s   %s\n' table addrs vpcd rte_fib rte_lpm \
+    "vpcd bytes" "fib bytes" "target met"
+  grep '^RESULT' "$RESULTS/lpm.txt" | while read -r line; do
+    tbl=$(echo "$line" | field table); adr=$(echo "$line" | field addrs)
+    v=$(echo "$line" | field vpcd_mlps); f=$(echo "$line" | field rte_fib_mlps)
+    l=$(echo "$line" | field rte_lpm_mlps); vb=$(echo "$line" | field vpcd_bytes)
+    fb=$(echo "$line" | field rte_fib_bytes)
+    met=$(awk -v v="$v" -v f="$f" -v b="$vb" -v t="$tbl" \
+      'BEGIN {print (v >= f && (t != "vpc1k" || b < 1048576)) ? "yes" : "no"}')
+    printf '%-8s %-7s %10s %10s %10s %12s %12s   %s\n' "$tbl" "$adr" "$v" "$f" "$l" "$vb" "$fb" "$met"
+  done
+else
+  echo "bench/lpm: skipped (libdpdk-dev not installed)"
+fi
