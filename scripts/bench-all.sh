@@ -8,6 +8,8 @@
 #   fsync figures to mean anything), APIBENCH_ARGS (extra apibench flags), VPCD_BIN.
 #   bench/analyzer: single-path analyses per second and the 1,000-instance reachability matrix
 #   on a 100-VPC / 2,000-subnet / 20,000-route / 10-TGW-table network (ANBENCH_SECONDS, 3).
+#   bench/scale: a 10,000-VPC / 100,000-route network: startup from SQLite, memory, and one
+#   route change until the data plane's new view is published.
 #   bench/lpm: IPv4 LPM lookups/s of vpcd against DPDK's rte_fib (and rte_lpm) in one process,
 #   on a 1,000-route VPC-like table and a 500,000-prefix table, random and in-table addresses
 #   (BENCH_RUNS runs inside one lpmbench process, medians). Needs Debian's libdpdk-dev, which
@@ -147,6 +149,26 @@ echo "bench/pipeline summary (median of $RUNS runs, one core, established flows,
 echo "200 SG rules, 2,000,000 tracked flows; issue 7 target >= 10 Mpps)"
 printf '%-34s %12s %12s   %s\n' "pipeline decisions (Mpps)" "$m_prate" ">= 10" \
   "$(awk -v v="$m_prate" 'BEGIN {print v >= 10 ? "yes" : "no"}')"
+
+echo
+make -s -C bench/scale
+s_start=(); s_change=(); s_mem=()
+for run in $(seq 1 "$RUNS"); do
+  line=$(build/bench/scbench "$STATE_BASE/vpcd-scbench.$$" | tee "$RESULTS/scale-run$run.txt" | grep '^RESULT')
+  echo "  scale run $run: $line" | sed 's/RESULT //'
+  s_start+=("$(echo "$line" | field startup_s)")
+  s_change+=("$(echo "$line" | field route_change_ms)")
+  s_mem+=("$(echo "$line" | field memory_mib)")
+done
+m_start=$(printf '%s\n' "${s_start[@]}" | median)
+m_change=$(printf '%s\n' "${s_change[@]}" | median)
+m_mem=$(printf '%s\n' "${s_mem[@]}" | median)
+echo "bench/scale summary (median of $RUNS runs: 10,000 VPCs, 100,000 routes, through dp_sync())"
+printf '%-34s %12s %12s   %s\n' "startup: load + publish (s)" "$m_start" "< 2" \
+  "$(awk -v v="$m_start" 'BEGIN {print v < 2 ? "yes" : "no"}')"
+printf '%-34s %12s %12s   %s\n' "one route change published (ms)" "$m_change" "< 1" \
+  "$(awk -v v="$m_change" 'BEGIN {print v < 1 ? "yes" : "no"}')"
+printf '%-34s %12s %12s   %s\n' "model + snapshot memory (MiB)" "$m_mem" "-" "-"
 
 echo
 # DPDK is the benchmark's dependency only (bench/lpm/Makefile builds nothing without it).

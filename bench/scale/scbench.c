@@ -121,7 +121,7 @@ int main(int argc, char **argv)
     double t_first = publish(dp, m);
     long rss1 = rss_kib();
     /* One route at a time, in the first VPC's table: each change published alone. */
-    enum { CHANGES = 21 };
+    enum { CHANGES = 11 };
     double change[CHANGES];
     for (int k = 0; k < CHANGES; k++) {
         char dst[32];
