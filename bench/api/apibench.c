@@ -7,9 +7,10 @@
  * internet gateway, a route table and a security group) that receives its subnets, routes
  * and rules; every value is unique so no request collides with another.
  *
- * Containers are kept to AWS's default quota sizes, so that the figures do not depend on how
- * long the run is (vpcd rewrites a whole object on every change, so a route table with 10,000
- * routes costs more per CreateRoute than one with 50): after --per-container routes (rules)
+ * Containers are kept to AWS's default quota sizes, so that the figures depend less on how
+ * long the run is (vpcd re-encodes a whole object on every change to find what changed, so a
+ * route table with 10,000 routes costs more per CreateRoute than one with 50; the number of
+ * VPCs still grows with the run): after --per-container routes (rules)
  * the client makes a new route table (security group), and after --subnets-per-vpc /28 subnets
  * a new container VPC. Those
  * bookkeeping requests are not part of the mix: they are counted as "aux" and left out of

@@ -128,8 +128,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     return reply(con, resp.status, resp.content_type, strbuf_steal(&resp.body), len);
 }
 
-int http_start(struct service *svc, const char *listen, unsigned threads,
-               struct http_server **out)
+int http_start(struct service *svc, const char *listen, struct http_server **out)
 {
     *out = NULL;
     char host[64];
@@ -150,13 +149,16 @@ int http_start(struct service *svc, const char *listen, unsigned threads,
 
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->svc = svc;
+    /* One thread per connection: a request blocks its thread until the group commit holding
+     * its change is durable, so a fixed pool of N threads would let at most N requests share
+     * a sync (and one slow client would stall the others on its thread). With a thread per
+     * keep-alive connection every client's request can join the next group. */
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port,
-        NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL, MHD_OPTION_NOTIFY_COMPLETED, completed_cb,
-        NULL, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u,
-        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+            MHD_USE_TURBO | MHD_USE_ERROR_LOG,
+        (uint16_t)port, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);
         return -EADDRINUSE;

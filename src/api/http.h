@@ -1,5 +1,5 @@
 /* The HTTP front end on libmicrohttpd: collects a request (raw URI, headers, body) and hands
- * it to the service. Keep-alive and a thread pool come from libmicrohttpd. */
+ * it to the service. Keep-alive and a thread per connection come from libmicrohttpd. */
 #ifndef VPCD_API_HTTP_H
 #define VPCD_API_HTTP_H
 
@@ -9,8 +9,7 @@ struct http_server;
 
 /* listen is "ADDR:PORT". svc is borrowed for the server's lifetime. *out is caller-owned and
  * released with http_stop(). Returns 0 or a negative errno. */
-int http_start(struct service *svc, const char *listen, unsigned threads,
-               struct http_server **out);
+int http_start(struct service *svc, const char *listen, struct http_server **out);
 void http_stop(struct http_server *srv);
 
 #endif

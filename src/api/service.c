@@ -225,12 +225,15 @@ static int run_ec2_action(struct service *svc, const struct api_action *act, con
     } else {
         resp->status = 200;
         resp->content_type = "text/xml;charset=UTF-8";
-        strbuf_printf(&resp->body,
-                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%sResponse xmlns=\"" EC2_NS
-                      "\"><requestId>%s</requestId>",
-                      act->name, request_id);
+        strbuf_puts(&resp->body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+        strbuf_puts(&resp->body, act->name);
+        strbuf_puts(&resp->body, "Response xmlns=\"" EC2_NS "\"><requestId>");
+        strbuf_puts(&resp->body, request_id);
+        strbuf_puts(&resp->body, "</requestId>");
         strbuf_append(&resp->body, members.data ? members.data : "", members.len);
-        strbuf_printf(&resp->body, "</%sResponse>", act->name);
+        strbuf_puts(&resp->body, "</");
+        strbuf_puts(&resp->body, act->name);
+        strbuf_puts(&resp->body, "Response>");
     }
     api_ctx_release(&c);
     strbuf_destroy(&members);

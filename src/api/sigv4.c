@@ -6,6 +6,7 @@
  */
 #include "api/sigv4.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -795,17 +796,80 @@ static void sigv4_canonical_request(struct sigv4_buf *b, const struct sigv4_requ
 
 /* ---- signing ---------------------------------------------------------------------------- */
 
+/* SHA-256 through an algorithm fetched once and one digest context per thread: OpenSSL 3's
+ * one-shot SHA256() and HMAC() look the algorithm up and allocate a context on every call,
+ * which costs more than hashing a request's few hundred bytes. The context is freed when its
+ * thread exits. */
+static pthread_once_t sigv4_md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sigv4_md;            /* fetched once; lives as long as the process */
+static pthread_key_t sigv4_ctx_key; /* this thread's EVP_MD_CTX */
+
+static void sigv4_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void sigv4_md_init(void)
+{
+    sigv4_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (pthread_key_create(&sigv4_ctx_key, sigv4_ctx_free) != 0) {
+        EVP_MD_free(sigv4_md);
+        sigv4_md = NULL;
+    }
+}
+
+/* SHA-256 of a then b (b may be empty). */
+static int sigv4_sha256_2(const void *a, size_t a_len, const void *b, size_t b_len,
+                          unsigned char out[SHA256_DIGEST_LENGTH])
+{
+    pthread_once(&sigv4_md_once, sigv4_md_init);
+    if (!sigv4_md)
+        return -1;
+    EVP_MD_CTX *ctx = pthread_getspecific(sigv4_ctx_key);
+    if (!ctx) {
+        ctx = EVP_MD_CTX_new();
+        if (!ctx || pthread_setspecific(sigv4_ctx_key, ctx) != 0) {
+            EVP_MD_CTX_free(ctx);
+            return -1;
+        }
+    }
+    unsigned int len = 0;
+    if (EVP_DigestInit_ex2(ctx, sigv4_md, NULL) != 1 || EVP_DigestUpdate(ctx, a, a_len) != 1 ||
+        (b_len && EVP_DigestUpdate(ctx, b, b_len) != 1) ||
+        EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != SHA256_DIGEST_LENGTH)
+        return -1;
+    return 0;
+}
+
+static int sigv4_sha256(const void *data, size_t len, unsigned char out[SHA256_DIGEST_LENGTH])
+{
+    return sigv4_sha256_2(data, len, NULL, 0, out);
+}
+
+/* HMAC-SHA256 (RFC 2104) over sigv4_sha256_2(). */
 static int sigv4_hmac(const void *key, size_t key_len, const char *msg, size_t msg_len,
                       unsigned char out[SHA256_DIGEST_LENGTH])
 {
-    unsigned int len = 0;
-    if (key_len > INT32_MAX)
-        return -1;
-    if (HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, msg_len, out, &len) ==
-            NULL ||
-        len != SHA256_DIGEST_LENGTH)
-        return -1;
-    return 0;
+    enum { BLOCK = 64 };
+    unsigned char k[BLOCK], pad[BLOCK], inner[SHA256_DIGEST_LENGTH];
+    memset(k, 0, sizeof k);
+    if (key_len > BLOCK) {
+        if (sigv4_sha256(key, key_len, k) != 0)
+            return -1;
+    } else if (key_len) {
+        memcpy(k, key, key_len);
+    }
+    for (size_t i = 0; i < BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
+    int rc = sigv4_sha256_2(pad, BLOCK, msg, msg_len, inner);
+    for (size_t i = 0; i < BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
+    if (rc == 0)
+        rc = sigv4_sha256_2(pad, BLOCK, inner, sizeof inner, out);
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
+    OPENSSL_cleanse(inner, sizeof inner);
+    return rc;
 }
 
 /* The signing key depends only on (secret, date, region, service), which a client repeats on
@@ -826,7 +890,8 @@ static int sigv4_derive_key(const char *secret, size_t secret_len,
                             unsigned char key[SHA256_DIGEST_LENGTH])
 {
     unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)secret, secret_len, digest);
+    if (sigv4_sha256(secret, secret_len, digest) != 0)
+        return -1;
     char scope[sizeof sigv4_cache.scope];
     snprintf(scope, sizeof scope, "%s/%s/%s", c->date, c->region, c->service);
     if (sigv4_cache.valid && strcmp(scope, sigv4_cache.scope) == 0 &&
@@ -948,8 +1013,11 @@ int sigv4_verify(const struct sigv4_request *req, time_t now, sigv4_secret_fn lo
 
     unsigned char digest[SHA256_DIGEST_LENGTH];
     char body_hex[SIGV4_HEX_LEN + 1];
-    SHA256(req->body && req->body_len ? req->body : (const unsigned char *)"",
-           req->body ? req->body_len : 0, digest);
+    if (sigv4_sha256(req->body && req->body_len ? req->body : (const unsigned char *)"",
+                     req->body ? req->body_len : 0, digest) != 0) {
+        sigv4_fail(out, SIGV4_ERR_INTERNAL, "The signature could not be computed.");
+        goto done;
+    }
     sigv4_to_hex(digest, sizeof(digest), body_hex);
     /* A signed x-amz-content-sha256 stands in for the body in the canonical request; it is
      * checked against the real body below so the body cannot be swapped under it. */
@@ -967,9 +1035,12 @@ int sigv4_verify(const struct sigv4_request *req, time_t now, sigv4_secret_fn lo
         goto done;
     }
     char creq_hex[SIGV4_HEX_LEN + 1], expected[SIGV4_HEX_LEN + 1];
-    SHA256((const unsigned char *)(creq.p ? creq.p : ""), creq.len, digest);
-    sigv4_to_hex(digest, sizeof(digest), creq_hex);
-    if (sigv4_signature(secret, &out->cred, t.iso, creq_hex, expected) != 0) {
+    int src = sigv4_sha256(creq.p ? creq.p : "", creq.len, digest);
+    if (src == 0) {
+        sigv4_to_hex(digest, sizeof(digest), creq_hex);
+        src = sigv4_signature(secret, &out->cred, t.iso, creq_hex, expected);
+    }
+    if (src != 0) {
         sigv4_fail(out, SIGV4_ERR_INTERNAL, "The signature could not be computed.");
         goto done;
     }

@@ -103,6 +103,7 @@ void fv_addf(struct fvals *fv, const char *fmt, ...) __attribute__((format(print
 void fv_bool(struct fvals *fv, bool b);
 
 struct model;
+struct res_text;
 
 /* What every resource type provides. Classes are static tables in the family files. */
 struct res_class {
@@ -116,6 +117,13 @@ struct res_class {
     void (*destroy)(struct res *r);
     /* Body for the store (caller owns the result); header fields are stored separately. */
     json_t *(*encode)(const struct res *r);
+    /* Top-level arrays of that body the store keeps as one row per element, so a change to
+     * one route or rule rewrites one small row (at most two names; the rest NULL). */
+    const char *split[2];
+    /* Optional fast path for the store (model/jsontext.h): writes what encode() builds as
+     * JSON text, each element of split[f] ended by res_text_elem(t, f), then the body
+     * without the split arrays. Sets t->bad when it cannot; the store then uses encode(). */
+    void (*encode_text)(const struct res *r, struct res_text *t);
     int (*decode)(struct res *r, json_t *body);
     /* Adds the values of filter `name` for r; returns -ENOENT for an unknown filter name. */
     int (*filter)(const struct model *m, const struct res *r, const char *name,

@@ -6,6 +6,7 @@
 
 #include "lib/xalloc.h"
 #include "model/classes.h"
+#include "model/jsontext.h"
 #include "model/resources.h"
 
 #define NACL_RULE_MIN 1
@@ -449,6 +450,49 @@ static json_t *nacl_encode(const struct res *r)
                      a->client_token, "entries", entries, "assocs", assocs);
 }
 
+/* nacl_encode() as text for the store (model/jsontext.h). */
+static void nacl_encode_text(const struct res *r, struct res_text *t)
+{
+    const struct network_acl *a = (const struct network_acl *)r;
+    struct jt o;
+    for (size_t i = 0; i < a->n_entries; i++) {
+        const struct nacl_entry *e = &a->entries[i];
+        char c[PREFIX6_STRLEN];
+        if (e->ipv6)
+            prefix6_format(&e->cidr6, c);
+        else
+            prefix4_format(&e->cidr4, c);
+        jt_begin(&o, t);
+        jt_int(&o, "n", e->rule_number);
+        jt_bool(&o, "egress", e->egress);
+        jt_int(&o, "proto", e->protocol);
+        jt_bool(&o, "allow", e->allow);
+        jt_str(&o, e->ipv6 ? "ipv6" : "cidr", c);
+        if (e->has_ports) {
+            jt_int(&o, "from", e->port_from);
+            jt_int(&o, "to", e->port_to);
+        }
+        if (e->has_icmp) {
+            jt_int(&o, "type", e->icmp_type);
+            jt_int(&o, "code", e->icmp_code);
+        }
+        jt_end(&o);
+        res_text_elem(t, 0);
+    }
+    for (size_t i = 0; i < a->n_assocs; i++) {
+        jt_begin(&o, t);
+        jt_str(&o, "id", a->assocs[i].id);
+        jt_str(&o, "subnet", a->assocs[i].subnet_id);
+        jt_end(&o);
+        res_text_elem(t, 1);
+    }
+    jt_begin(&o, t);
+    jt_str(&o, "vpc", a->vpc_id);
+    jt_bool(&o, "default", a->is_default);
+    jt_str(&o, "token", a->client_token);
+    jt_end(&o);
+}
+
 static int entry_decode(json_t *o, struct nacl_entry *e)
 {
     memset(e, 0, sizeof *e);
@@ -625,6 +669,8 @@ const struct res_class nacl_class = {
     .tag_resource_type = "network-acl",
     .destroy = nacl_destroy,
     .encode = nacl_encode,
+    .split = {"entries", "assocs"},
+    .encode_text = nacl_encode_text,
     .decode = nacl_decode,
     .filter = nacl_filter,
 };

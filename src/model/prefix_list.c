@@ -537,6 +537,7 @@ const struct res_class pl_class = {
     .tag_resource_type = "prefix-list",
     .destroy = pl_destroy,
     .encode = pl_encode,
+    .split = {"hist"},
     .decode = pl_decode,
     .filter = pl_filter,
 };

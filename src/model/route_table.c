@@ -8,6 +8,7 @@
 #include "lib/xalloc.h"
 #include "model/cidr_rules.h"
 #include "model/classes.h"
+#include "model/jsontext.h"
 #include "model/resources.h"
 
 #define ORIGIN_TABLE "CreateRouteTable"
@@ -987,6 +988,44 @@ static json_t *rtb_encode(const struct res *r)
                      "routes", routes, "assocs", assocs, "vgws", vgws);
 }
 
+/* rtb_encode() as text for the store (model/jsontext.h). */
+static void rtb_encode_text(const struct res *r, struct res_text *t)
+{
+    const struct route_table *rt = (const struct route_table *)r;
+    struct jt o;
+    for (size_t i = 0; i < rt->n_routes; i++) {
+        const struct route *ro = &rt->routes[i];
+        char dst[DEST_STRLEN];
+        route_dest_text(ro, dst);
+        jt_begin(&o, t);
+        jt_int(&o, "family", ro->family);
+        jt_str(&o, "dst", dst);
+        jt_str(&o, "kind", kind_names[ro->kind]);
+        jt_str(&o, "target", ro->target);
+        jt_str(&o, "origin", ro->origin);
+        jt_end(&o);
+        res_text_elem(t, 0);
+    }
+    for (size_t i = 0; i < rt->n_assocs; i++) {
+        const struct rtb_assoc *a = &rt->assocs[i];
+        jt_begin(&o, t);
+        jt_str(&o, "id", a->id);
+        jt_bool(&o, "main", a->main);
+        jt_str(&o, "subnet", a->subnet_id);
+        jt_str(&o, "gateway", a->gateway_id);
+        jt_end(&o);
+        res_text_elem(t, 1);
+    }
+    jt_begin(&o, t);
+    jt_str(&o, "vpc", rt->vpc_id);
+    jt_str(&o, "token", rt->client_token);
+    jt_array_begin(&o, "vgws");
+    for (size_t i = 0; i < rt->n_vgws; i++)
+        jt_array_str(t, i, rt->vgws[i]);
+    jt_array_end(t);
+    jt_end(&o);
+}
+
 static int decode_route(struct route *ro, json_t *it)
 {
     const char *dst = json_string_value(json_object_get(it, "dst"));
@@ -1146,6 +1185,8 @@ const struct res_class rtb_class = {
     .tag_resource_type = "route-table",
     .destroy = rtb_destroy,
     .encode = rtb_encode,
+    .split = {"routes", "assocs"},
+    .encode_text = rtb_encode_text,
     .decode = rtb_decode,
     .filter = rtb_filter,
 };

@@ -8,6 +8,7 @@
 
 #include "lib/xalloc.h"
 #include "model/classes.h"
+#include "model/jsontext.h"
 #include "model/resources.h"
 
 /* Characters AWS accepts in group names, group descriptions and rule descriptions. */
@@ -753,6 +754,34 @@ static json_t *sg_encode(const struct res *r)
                      "rules", rules);
 }
 
+/* sg_encode() as text for the store (model/jsontext.h). */
+static void sg_encode_text(const struct res *r, struct res_text *t)
+{
+    const struct security_group *g = (const struct security_group *)r;
+    struct jt o;
+    for (size_t i = 0; i < g->n_rules; i++) {
+        const struct sg_rule *u = &g->rules[i];
+        jt_begin(&o, t);
+        jt_str(&o, "id", u->id);
+        jt_bool(&o, "egress", u->egress);
+        jt_str(&o, "proto", u->protocol);
+        jt_int(&o, "from", u->from_port);
+        jt_int(&o, "to", u->to_port);
+        jt_str(&o, "kind", peer_kind_names[u->peer_kind]);
+        jt_str(&o, "peer", u->peer);
+        jt_str(&o, "owner", u->peer_owner);
+        jt_str(&o, "desc", u->description);
+        jt_member_tags(&o, "tags", &u->tags);
+        jt_end(&o);
+        res_text_elem(t, 0);
+    }
+    jt_begin(&o, t);
+    jt_str(&o, "vpc", g->vpc_id);
+    jt_str(&o, "name", g->name);
+    jt_str(&o, "desc", g->description);
+    jt_end(&o);
+}
+
 static int sg_decode(struct res *r, json_t *b)
 {
     struct security_group *g = (struct security_group *)r;
@@ -880,6 +909,8 @@ const struct res_class sg_class = {
     .tag_resource_type = "security-group",
     .destroy = sg_destroy,
     .encode = sg_encode,
+    .split = {"rules"},
+    .encode_text = sg_encode_text,
     .decode = sg_decode,
     .filter = sg_filter,
 };

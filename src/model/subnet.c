@@ -6,6 +6,7 @@
 #include "lib/xalloc.h"
 #include "model/cidr_rules.h"
 #include "model/classes.h"
+#include "model/jsontext.h"
 #include "model/resources.h"
 
 struct subnet *subnet_find(const struct model *m, const struct scope *s, const char *id)
@@ -471,6 +472,46 @@ static json_t *subnet_encode(const struct res *r)
     return o;
 }
 
+/* subnet_encode() as text for the store (model/jsontext.h). */
+static void subnet_encode_text(const struct res *r, struct res_text *t)
+{
+    const struct subnet *sn = (const struct subnet *)r;
+    struct jt o, e;
+    jt_begin(&o, t);
+    jt_str(&o, "vpc", sn->vpc_id);
+    jt_array_begin(&o, "ipv6");
+    for (size_t i = 0; i < sn->n_ipv6; i++) {
+        char c[PREFIX6_STRLEN];
+        prefix6_format(&sn->ipv6[i].cidr, c);
+        if (i)
+            strbuf_puts(&t->sb, ",");
+        jt_begin(&e, t);
+        jt_str(&e, "id", sn->ipv6[i].assoc_id);
+        jt_str(&e, "cidr", c);
+        jt_end(&e);
+    }
+    jt_array_end(t);
+    jt_str(&o, "az", sn->az);
+    jt_bool(&o, "default", sn->default_for_az);
+    jt_bool(&o, "public_ip", sn->map_public_ip);
+    jt_bool(&o, "assign_ipv6", sn->assign_ipv6);
+    jt_bool(&o, "native", sn->ipv6_native);
+    jt_bool(&o, "dns64", sn->enable_dns64);
+    jt_bool(&o, "rn_a", sn->rn_dns_a);
+    jt_bool(&o, "rn_aaaa", sn->rn_dns_aaaa);
+    jt_str(&o, "hostname", sn->hostname_type);
+    jt_int(&o, "used", (long long)sn->used_ipv4);
+    jt_int(&o, "lni", sn->lni_device_index);
+    jt_bool(&o, "coip", sn->map_coip);
+    jt_str(&o, "coip_pool", sn->coip_pool);
+    if (sn->has_ipv4) {
+        char c[PREFIX4_STRLEN];
+        prefix4_format(&sn->cidr, c);
+        jt_str(&o, "cidr", c);
+    }
+    jt_end(&o);
+}
+
 static int subnet_decode(struct res *r, json_t *b)
 {
     struct subnet *sn = (struct subnet *)r;
@@ -615,6 +656,7 @@ const struct res_class subnet_class = {
     .tag_resource_type = "subnet",
     .destroy = subnet_destroy,
     .encode = subnet_encode,
+    .encode_text = subnet_encode_text,
     .decode = subnet_decode,
     .filter = subnet_filter,
 };

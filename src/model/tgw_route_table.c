@@ -701,6 +701,7 @@ const struct res_class tgw_rtb_class = {
     .tag_resource_type = "transit-gateway-route-table",
     .destroy = rtb_destroy,
     .encode = rtb_encode,
+    .split = {"routes"},
     .decode = rtb_decode,
     .filter = rtb_filter,
 };

@@ -6,6 +6,7 @@
 #include "lib/xalloc.h"
 #include "model/cidr_rules.h"
 #include "model/classes.h"
+#include "model/jsontext.h"
 #include "model/resources.h"
 
 struct vpc *vpc_find(const struct model *m, const struct scope *s, const char *id)
@@ -406,6 +407,47 @@ static json_t *vpc_encode(const struct res *r)
                      "acl", v->default_acl_id, "sg", v->default_sg_id);
 }
 
+/* vpc_encode() as text for the store (model/jsontext.h). */
+static void vpc_encode_text(const struct res *r, struct res_text *t)
+{
+    const struct vpc *v = (const struct vpc *)r;
+    struct jt o, e;
+    jt_begin(&o, t);
+    jt_array_begin(&o, "cidrs");
+    for (size_t i = 0; i < v->n_cidrs; i++) {
+        char c[PREFIX4_STRLEN];
+        prefix4_format(&v->cidrs[i].cidr, c);
+        if (i)
+            strbuf_puts(&t->sb, ",");
+        jt_begin(&e, t);
+        jt_str(&e, "id", v->cidrs[i].assoc_id);
+        jt_str(&e, "cidr", c);
+        jt_end(&e);
+    }
+    jt_array_end(t);
+    jt_array_begin(&o, "ipv6");
+    for (size_t i = 0; i < v->n_ipv6; i++) {
+        char c[PREFIX6_STRLEN];
+        prefix6_format(&v->ipv6[i].cidr, c);
+        if (i)
+            strbuf_puts(&t->sb, ",");
+        jt_begin(&e, t);
+        jt_str(&e, "id", v->ipv6[i].assoc_id);
+        jt_str(&e, "cidr", c);
+        jt_end(&e);
+    }
+    jt_array_end(t);
+    jt_bool(&o, "default", v->is_default);
+    jt_str(&o, "tenancy", v->tenancy);
+    jt_bool(&o, "dns", v->dns_support);
+    jt_bool(&o, "hostnames", v->dns_hostnames);
+    jt_bool(&o, "nau", v->nau_metrics);
+    jt_str(&o, "rtb", v->main_rtb_id);
+    jt_str(&o, "acl", v->default_acl_id);
+    jt_str(&o, "sg", v->default_sg_id);
+    jt_end(&o);
+}
+
 static int vpc_decode(struct res *r, json_t *b)
 {
     struct vpc *v = (struct vpc *)r;
@@ -494,6 +536,7 @@ const struct res_class vpc_class = {
     .tag_resource_type = "vpc",
     .destroy = vpc_destroy,
     .encode = vpc_encode,
+    .encode_text = vpc_encode_text,
     .decode = vpc_decode,
     .filter = vpc_filter,
 };

@@ -8,15 +8,34 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/hmap.h"
+#include "lib/ids.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
+#include "model/jsontext.h"
 #include "model/resources.h"
+
+/* Large objects keep their long lists (a route table's routes, a group's rules, an ACL's
+ * subnet associations) as one row per element in `parts`, so adding one route writes one
+ * small row instead of re-writing the whole table. Which top-level body arrays are split is
+ * the class's split[]; everything else stays inline in the object's body. */
+#define STORE_MAX_SPLIT 2
+
+enum store_op_kind {
+    STORE_OP_ROW,       /* upsert the object row */
+    STORE_OP_REMOVE,    /* delete the object row and all its parts */
+    STORE_OP_PART,      /* upsert parts(owner=id, field, idx) */
+    STORE_OP_PART_TRIM, /* delete parts(owner=id, field) with index >= idx */
+};
 
 /* One row change waiting for the next group commit: everything is already encoded, so the
  * writer needs nothing from the model. */
 struct store_op {
+    enum store_op_kind kind;
     char id[ID_MAX];
-    bool remove;
-    const char *type; /* static class name */
+    const char *type;  /* static class name (STORE_OP_ROW) */
+    const char *field; /* static split field name (parts) */
+    long idx;
     char account[13], region[32], peer_account[13], peer_region[32];
     uint64_t seq;
     char *tags; /* owned JSON text */
@@ -29,10 +48,41 @@ static void op_free(struct store_op *op)
     free(op->body);
 }
 
+/* A 128-bit digest of text the store has staged: equal digests mean the row need not be
+ * written again. Two independent 64-bit hashes make an accidental match (which would lose
+ * a write) vanishingly unlikely. */
+struct store_digest {
+    uint64_t a, b;
+};
+
+/* What was last staged for one object: its row and each split element. Kept so that a
+ * change re-writes only the rows whose text changed. Exact while every staged group becomes
+ * durable; store_recover() forgets all of them, so the next write of each object is full. */
+struct store_shadow {
+    char id[ID_MAX]; /* the hmap key */
+    struct store_digest row;
+    struct {
+        struct store_digest *items;
+        size_t n, cap;
+    } fields[STORE_MAX_SPLIT];
+};
+
+static void shadow_free(struct store_shadow *sh)
+{
+    if (!sh)
+        return;
+    for (int f = 0; f < STORE_MAX_SPLIT; f++)
+        free(sh->fields[f].items);
+    free(sh);
+}
+
 struct store {
     sqlite3 *db;
     sqlite3_stmt *upsert;
     sqlite3_stmt *remove;
+    sqlite3_stmt *part_upsert;
+    sqlite3_stmt *part_trim;
+    sqlite3_stmt *parts_remove;
     sqlite3_stmt *begin; /* prepared once: sqlite3_exec would parse them on every commit */
     sqlite3_stmt *commit;
     sqlite3_stmt *rollback;
@@ -57,6 +107,11 @@ struct store {
     bool failed; /* a group failed: every wait fails until store_recover() */
     /* Tickets in (lost_after, lost_upto] were dropped by store_recover(): their waits fail. */
     uint64_t lost_after, lost_upto;
+    /* id -> struct store_shadow (owned), for objects staged since the store was opened.
+     * Used only by store_stage() and its callers' lock. */
+    struct hmap shadows;
+    uint64_t seed[2];     /* digest seed, random per store */
+    struct res_text text; /* encoding buffer reused by store_stage() */
 };
 
 /* WAL size (pages) that asks for a checkpoint; SQLite's own default threshold. */
@@ -152,6 +207,9 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
     char path[4096];
     snprintf(path, sizeof path, "%s/vpcd.db", dir);
     struct store *st = xcalloc(1, sizeof *st);
+    hmap_init(&st->shadows);
+    strbuf_init(&st->text.sb);
+    id_random_bytes(st->seed, sizeof st->seed);
     pthread_mutex_init(&st->group_lock, NULL);
     pthread_cond_init(&st->group_done, NULL);
     if (sqlite3_open(path, &st->db) != SQLITE_OK) {
@@ -175,6 +233,16 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
                            -1, &st->upsert, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE id=?", -1, &st->remove, NULL) !=
             SQLITE_OK ||
+        exec(st->db, "CREATE TABLE IF NOT EXISTS parts(owner TEXT NOT NULL, field TEXT NOT NULL,"
+                     "idx INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(owner, field, idx))"
+                     " WITHOUT ROWID") ||
+        sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO parts(owner,field,idx,body) VALUES(?,?,?,?)", -1,
+                           &st->part_upsert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "DELETE FROM parts WHERE owner=? AND field=? AND idx>=?", -1,
+                           &st->part_trim, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "DELETE FROM parts WHERE owner=?", -1, &st->parts_remove,
+                           NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "BEGIN IMMEDIATE", -1, &st->begin, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "COMMIT", -1, &st->commit, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK ||
@@ -184,6 +252,15 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
     }
     *out = st;
     return 0;
+}
+
+static void store_forget_shadows(struct store *st)
+{
+    for (size_t b = 0; b < st->shadows.n_buckets; b++)
+        for (struct hmap_node *n = st->shadows.buckets[b]; n; n = n->next)
+            shadow_free(n->value);
+    hmap_destroy(&st->shadows);
+    hmap_init(&st->shadows);
 }
 
 void store_close(struct store *st)
@@ -205,8 +282,14 @@ void store_close(struct store *st)
     free(st->pending);
     pthread_cond_destroy(&st->group_done);
     pthread_mutex_destroy(&st->group_lock);
+    store_forget_shadows(st);
+    hmap_destroy(&st->shadows);
+    strbuf_destroy(&st->text.sb);
     sqlite3_finalize(st->upsert);
     sqlite3_finalize(st->remove);
+    sqlite3_finalize(st->part_upsert);
+    sqlite3_finalize(st->part_trim);
+    sqlite3_finalize(st->parts_remove);
     sqlite3_finalize(st->begin);
     sqlite3_finalize(st->commit);
     sqlite3_finalize(st->rollback);
@@ -222,16 +305,92 @@ static enum res_type type_by_name(const char *name)
     return RES__COUNT;
 }
 
+/* The split elements of one object, gathered before its row is decoded. */
+struct store_loaded_parts {
+    char owner[ID_MAX]; /* the hmap key */
+    json_t *fields;     /* owned: field name -> array of elements in index order */
+};
+
+static void loaded_parts_free(struct hmap *parts)
+{
+    for (size_t b = 0; b < parts->n_buckets; b++)
+        for (struct hmap_node *n = parts->buckets[b]; n; n = n->next) {
+            struct store_loaded_parts *lp = n->value;
+            json_decref(lp->fields);
+            free(lp);
+        }
+    hmap_destroy(parts);
+}
+
+static int load_parts(struct store *st, struct hmap *parts)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT owner,field,idx,body FROM parts ORDER BY owner,field,idx", -1,
+                           &q, NULL) != SQLITE_OK)
+        return -EIO;
+    int rc = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(q, 0);
+        const char *field = (const char *)sqlite3_column_text(q, 1);
+        json_error_t jerr;
+        json_t *elem = json_loads((const char *)sqlite3_column_text(q, 3), 0, &jerr);
+        if (!owner || !field || strlen(owner) >= ID_MAX || !elem) {
+            fprintf(stderr, "vpcd: store: bad part row of %s\n", owner ? owner : "?");
+            json_decref(elem);
+            rc = -EIO;
+            break;
+        }
+        struct store_loaded_parts *lp = hmap_get(parts, owner);
+        if (!lp) {
+            lp = xcalloc(1, sizeof *lp);
+            snprintf(lp->owner, sizeof lp->owner, "%s", owner);
+            lp->fields = json_object();
+            hmap_put(parts, lp->owner, lp);
+        }
+        json_t *arr = json_object_get(lp->fields, field);
+        if (!arr) {
+            arr = json_array();
+            json_object_set_new(lp->fields, field, arr);
+        }
+        json_array_append_new(arr, elem);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Puts an object's split arrays back into its body, as its class's decoder expects them.
+ * A body that still holds an array inline (a row written before the split) keeps it. */
+static void merge_parts(json_t *body, enum res_type type, struct store_loaded_parts *lp)
+{
+    const char *const *split = res_class_of(type)->split;
+    for (int f = 0; f < STORE_MAX_SPLIT && split[f]; f++) {
+        json_t *arr = lp ? json_object_get(lp->fields, split[f]) : NULL;
+        if (arr)
+            json_object_set(body, split[f], arr);
+        else if (!json_object_get(body, split[f]))
+            json_object_set_new(body, split[f], json_array());
+    }
+}
+
 int store_load(struct store *st, struct model *m)
 {
+    struct hmap parts;
+    hmap_init(&parts);
+    if (load_parts(st, &parts) != 0) {
+        loaded_parts_free(&parts);
+        return -EIO;
+    }
     sqlite3_stmt *q;
     /* Scopes first: every other row names the scope it lives in. */
     if (sqlite3_prepare_v2(st->db,
                            "SELECT id,type,account,region,seq,tags,body,peer_account,peer_region "
                            "FROM objects "
                            "ORDER BY (type='scope') DESC, seq",
-                           -1, &q, NULL) != SQLITE_OK)
+                           -1, &q, NULL) != SQLITE_OK) {
+        loaded_parts_free(&parts);
         return -EIO;
+    }
     int rc = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(q, 0);
@@ -266,6 +425,8 @@ int store_load(struct store *st, struct model *m)
         }
         if (tags)
             tags_decode(&r->tags, tags);
+        if (body)
+            merge_parts(body, type, hmap_get(&parts, id));
         int drc = body && c->decode ? c->decode(r, body) : 0;
         json_decref(tags);
         json_decref(body);
@@ -292,17 +453,200 @@ int store_load(struct store *st, struct model *m)
         }
     }
     sqlite3_finalize(q);
+    loaded_parts_free(&parts);
     model_clear_dirty(m);
     return rc;
+}
+
+/* ---- encoding ---- */
+
+static uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+/* Two multiply-rotate lanes over 8-byte words, started from a per-store random seed so that
+ * nobody can choose texts (tag values, descriptions) whose digests collide. */
+static struct store_digest digest_of(const struct store *st, const char *s, size_t n)
+{
+    uint64_t a = st->seed[0] ^ n, b = st->seed[1] + n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        a = rotl64((a ^ w) * 0x87c37b91114253d5ULL, 31) + b;
+        b = rotl64((b ^ w) * 0x4cf5ad432745937fULL, 27) ^ a;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    a = rotl64((a ^ w) * 0x87c37b91114253d5ULL, 31) + b;
+    b = rotl64((b ^ w) * 0x4cf5ad432745937fULL, 27) ^ a;
+    return (struct store_digest){fmix64(a), fmix64(b + a)};
+}
+
+static bool digest_eq(struct store_digest x, struct store_digest y)
+{
+    return x.a == y.a && x.b == y.b;
+}
+
+/* ---- staging ---- */
+
+static struct store_op *op_push(struct store *st, enum store_op_kind kind, const char *id)
+{
+    st->pending = xgrow(st->pending, &st->cap_pending, st->n_pending, sizeof *st->pending);
+    struct store_op *op = &st->pending[st->n_pending++];
+    memset(op, 0, sizeof *op);
+    op->kind = kind;
+    snprintf(op->id, sizeof op->id, "%s", id);
+    return op;
+}
+
+static struct store_shadow *shadow_get(struct store *st, const char *id, bool *fresh)
+{
+    struct store_shadow *sh = hmap_get(&st->shadows, id);
+    *fresh = !sh;
+    if (!sh) {
+        sh = xcalloc(1, sizeof *sh);
+        snprintf(sh->id, sizeof sh->id, "%s", id);
+        hmap_put(&st->shadows, sh->id, sh);
+    }
+    return sh;
+}
+
+static char *text_dup(const struct strbuf *sb, size_t from, size_t n)
+{
+    char *s = xmalloc(n + 1);
+    if (n)
+        memcpy(s, sb->data + from, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* One object being staged: which split element comes next in each field. */
+struct stage_ctx {
+    struct store *st;
+    const struct res *r;
+    struct store_shadow *sh;
+    bool fresh;
+    size_t next[STORE_MAX_SPLIT];
+};
+
+/* The element just written into st->text is element next[f] of split field f: stage it if
+ * its text changed since the last write. */
+static void stage_elem(struct res_text *t, int f)
+{
+    struct stage_ctx *x = t->ctx;
+    struct store_shadow *sh = x->sh;
+    size_t i = x->next[f]++;
+    struct store_digest d = digest_of(x->st, t->sb.len ? t->sb.data : "", t->sb.len);
+    bool same = !x->fresh && i < sh->fields[f].n && digest_eq(d, sh->fields[f].items[i]);
+    if (!same) {
+        if (i >= sh->fields[f].cap) {
+            sh->fields[f].cap = sh->fields[f].cap ? 2 * sh->fields[f].cap : 16;
+            sh->fields[f].items =
+                xrealloc(sh->fields[f].items, sh->fields[f].cap * sizeof *sh->fields[f].items);
+        }
+        sh->fields[f].items[i] = d;
+        /* The shadow's count grows with the elements written, so that a later element
+         * compares against what is stored at its index. */
+        if (i >= sh->fields[f].n)
+            sh->fields[f].n = i + 1;
+        struct store_op *op = op_push(x->st, STORE_OP_PART, x->r->id);
+        op->field = res_class_of(x->r->type)->split[f];
+        op->idx = (long)i;
+        op->body = text_dup(&t->sb, 0, t->sb.len);
+    }
+    strbuf_reset(&t->sb);
+}
+
+/* After the last element of every split field: drop the rows past the end (all of them on a
+ * first write, where what is stored is unknown). */
+static void stage_trims(struct stage_ctx *x)
+{
+    const char *const *split = res_class_of(x->r->type)->split;
+    for (int f = 0; f < STORE_MAX_SPLIT && split[f]; f++) {
+        size_t n = x->next[f];
+        if (x->fresh || n < x->sh->fields[f].n) {
+            struct store_op *op = op_push(x->st, STORE_OP_PART_TRIM, x->r->id);
+            op->field = split[f];
+            op->idx = (long)n;
+        }
+        x->sh->fields[f].n = n;
+    }
+}
+
+/* The jansson path, for classes without encode_text (or text it could not write): the
+ * tree from encode(), its split arrays staged element by element, the rest left in text. */
+static void stage_tree(struct stage_ctx *x)
+{
+    struct res_text *t = &x->st->text;
+    const struct res_class *c = res_class_of(x->r->type);
+    json_t *body = c->encode ? c->encode(x->r) : NULL;
+    if (!body)
+        body = json_object(); /* an encoder that failed: what the store always wrote then */
+    for (int f = 0; f < STORE_MAX_SPLIT && c->split[f]; f++) {
+        json_t *arr = json_object_get(body, c->split[f]);
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            jt_value(t, json_array_get(arr, i));
+            stage_elem(t, f);
+        }
+        json_object_del(body, c->split[f]);
+    }
+    jt_value(t, body);
+    json_decref(body);
 }
 
 static void stage_row(struct store *st, const struct res *r)
 {
     const struct res_class *c = res_class_of(r->type);
-    st->pending = xgrow(st->pending, &st->cap_pending, st->n_pending, sizeof *st->pending);
-    struct store_op *op = &st->pending[st->n_pending++];
-    memset(op, 0, sizeof *op);
-    snprintf(op->id, sizeof op->id, "%s", r->id);
+    struct stage_ctx x = {.st = st, .r = r};
+    x.sh = shadow_get(st, r->id, &x.fresh);
+    struct res_text *t = &st->text;
+    strbuf_reset(&t->sb);
+    t->elem_done = stage_elem;
+    t->ctx = &x;
+    t->bad = false;
+    if (c->encode_text)
+        c->encode_text(r, t);
+    if (!c->encode_text || t->bad) {
+        /* Start over as a first write: rows staged above are replaced by the ones below in
+         * the same group, and the trims remove whatever is left. */
+        strbuf_reset(&t->sb);
+        x.fresh = true;
+        memset(x.next, 0, sizeof x.next);
+        stage_tree(&x);
+    }
+    stage_trims(&x);
+
+    /* The row: everything but the split arrays, written only when its text changed. */
+    size_t body_len = t->sb.len;
+    t->bad = false;
+    jt_tags(t, &r->tags);
+    if (t->bad) {
+        t->sb.len = body_len;
+        json_t *tags = tags_encode(&r->tags);
+        jt_value(t, tags);
+        json_decref(tags);
+    }
+    size_t tags_len = t->sb.len - body_len;
+    strbuf_printf(&t->sb, "|%zu|%llu|%s|%s|%s|%s", body_len, (unsigned long long)r->seq,
+                  r->scope->account, r->scope->region, r->peer_scope ? r->peer_scope->account : "",
+                  r->peer_scope ? r->peer_scope->region : "");
+    struct store_digest d = digest_of(st, t->sb.data, t->sb.len);
+    if (!x.fresh && digest_eq(d, x.sh->row))
+        return;
+    x.sh->row = d;
+    struct store_op *op = op_push(st, STORE_OP_ROW, r->id);
     op->type = c->name;
     snprintf(op->account, sizeof op->account, "%s", r->scope->account);
     snprintf(op->region, sizeof op->region, "%s", r->scope->region);
@@ -311,32 +655,45 @@ static void stage_row(struct store *st, const struct res *r)
         snprintf(op->peer_region, sizeof op->peer_region, "%s", r->peer_scope->region);
     }
     op->seq = r->seq;
-    json_t *tags = tags_encode(&r->tags);
-    json_t *body = c->encode ? c->encode(r) : json_object();
-    op->tags = json_dumps(tags, JSON_COMPACT);
-    op->body = json_dumps(body, JSON_COMPACT);
-    json_decref(tags);
-    json_decref(body);
+    op->body = text_dup(&t->sb, 0, body_len);
+    op->tags = text_dup(&t->sb, body_len, tags_len);
 }
 
 static void stage_delete(struct store *st, const char *id)
 {
-    st->pending = xgrow(st->pending, &st->cap_pending, st->n_pending, sizeof *st->pending);
-    struct store_op *op = &st->pending[st->n_pending++];
-    memset(op, 0, sizeof *op);
-    snprintf(op->id, sizeof op->id, "%s", id);
-    op->remove = true;
+    shadow_free(hmap_remove(&st->shadows, id));
+    op_push(st, STORE_OP_REMOVE, id);
+}
+
+static int step_bound(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -EIO;
+    sqlite3_reset(s);
+    return rc;
 }
 
 static int write_op(struct store *st, const struct store_op *op)
 {
-    if (op->remove) {
-        sqlite3_reset(st->remove);
+    switch (op->kind) {
+    case STORE_OP_REMOVE:
         sqlite3_bind_text(st->remove, 1, op->id, -1, SQLITE_STATIC);
-        return sqlite3_step(st->remove) == SQLITE_DONE ? 0 : -EIO;
+        sqlite3_bind_text(st->parts_remove, 1, op->id, -1, SQLITE_STATIC);
+        return step_bound(st->remove) || step_bound(st->parts_remove) ? -EIO : 0;
+    case STORE_OP_PART:
+        sqlite3_bind_text(st->part_upsert, 1, op->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st->part_upsert, 2, op->field, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st->part_upsert, 3, op->idx);
+        sqlite3_bind_text(st->part_upsert, 4, op->body, -1, SQLITE_STATIC);
+        return step_bound(st->part_upsert);
+    case STORE_OP_PART_TRIM:
+        sqlite3_bind_text(st->part_trim, 1, op->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st->part_trim, 2, op->field, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st->part_trim, 3, op->idx);
+        return step_bound(st->part_trim);
+    case STORE_OP_ROW:
+        break;
     }
     sqlite3_stmt *u = st->upsert;
-    sqlite3_reset(u);
     sqlite3_bind_text(u, 1, op->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(u, 2, op->type, -1, SQLITE_STATIC);
     sqlite3_bind_text(u, 3, op->account, -1, SQLITE_STATIC);
@@ -346,7 +703,7 @@ static int write_op(struct store *st, const struct store_op *op)
     sqlite3_bind_text(u, 7, op->body ? op->body : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_text(u, 8, op->peer_account, -1, SQLITE_STATIC);
     sqlite3_bind_text(u, 9, op->peer_region, -1, SQLITE_STATIC);
-    return sqlite3_step(u) == SQLITE_DONE ? 0 : -EIO;
+    return step_bound(u);
 }
 
 /* Writes ops in order as one transaction: the whole group is durable or none of it is. */
@@ -433,6 +790,8 @@ void store_recover(struct store *st)
     }
     st->durable = st->staged;
     st->failed = false;
+    /* The dropped groups were counted in the shadows: start over with full writes. */
+    store_forget_shadows(st);
     pthread_mutex_unlock(&st->group_lock);
 }
 
@@ -443,5 +802,15 @@ int store_commit(struct store *st, struct model *m)
 
 int store_wipe(struct store *st)
 {
-    return exec(st->db, "DELETE FROM objects");
+    pthread_mutex_lock(&st->group_lock);
+    store_forget_shadows(st);
+    pthread_mutex_unlock(&st->group_lock);
+    if (step_once(st->begin))
+        return -EIO;
+    if (exec(st->db, "DELETE FROM objects") || exec(st->db, "DELETE FROM parts") ||
+        step_once(st->commit)) {
+        step_once(st->rollback);
+        return -EIO;
+    }
+    return 0;
 }

@@ -1,6 +1,13 @@
 /* Durable state: the model's resources as rows in SQLite (WAL mode). A commit writes every
  * resource touched since the last commit, and removes deleted ones, in one transaction, so
- * after a crash the state is exactly that of some acknowledged prefix of mutations. */
+ * after a crash the state is exactly that of some acknowledged prefix of mutations.
+ *
+ * Rows: `objects` holds one row per resource (its class's encoded body and its tags); the
+ * long lists a class names in res_class.split (routes, rules, ACL entries, associations) live
+ * in `parts`, one row per element, keyed (owner id, field, index). The store remembers a
+ * digest of every row it staged, so touching a route table with 50 routes to add one writes
+ * one `parts` row, not the table. Rows written before lists were split (inline in the body)
+ * still load. */
 #ifndef VPCD_STORE_STORE_H
 #define VPCD_STORE_STORE_H
 
