@@ -89,7 +89,9 @@ class Prober:
         while not self._stop.is_set():
             t = time.monotonic()
             ok, detail = self.probe()
-            self.results.append((t, ok, detail))
+            # (start, ok, detail, end): a probe spans time, and one that straddles the API
+            # call may meet the change or not.
+            self.results.append((t, ok, detail, time.monotonic()))
             if not ok and self.stop_on_fail:
                 return
             if self.pause:
@@ -100,10 +102,13 @@ class Prober:
         self._t.join(timeout=10)
 
     def first_failure(self, after):
-        return next((r for r in self.results if r[0] >= after and not r[1]), None)
+        """The first failed probe still running at `after` or started later: a probe begun just
+        before the API call can have its packets judged after the change applied."""
+        return next((r for r in self.results if r[3] >= after and not r[1]), None)
 
     def failures_before(self, t):
-        return [r for r in self.results if r[0] < t and not r[1]]
+        """Failed probes that were over before t: those the change cannot explain."""
+        return [r for r in self.results if r[3] < t and not r[1]]
 
     def last_success_before(self, t):
         return max((r[0] for r in self.results if r[0] < t and r[1]), default=None)
@@ -142,7 +147,8 @@ def test_sg_revoke(live, name):
     steady = Prober(lambda: (lambda r: (r["ok"], r["error"]))(live.send("c7000")), pause=0.005)
     fresh = Prober(lambda: (lambda r: (r["delivered"], r["error"]))(
         live.new_connection(7000, timeout=0.2)), stop_on_fail=True)
-    time.sleep(0.05)
+    # Long enough for whole probes before the call: failures among them are defects.
+    time.sleep(0.3)
     t0 = time.monotonic()
     live.w.of(live.ep["svc"]).revoke_security_group_ingress(
         GroupId=live.ep["svc"], IpPermissions=replay.harness.perms(
@@ -208,7 +214,7 @@ def test_nacl_deny(live, name):
     assert r["ok"], f"the 7001 connection is not working before the NACL change: {r}"
     steady = Prober(lambda: (lambda r: (r["ok"], r["error"]))(live.send("c7001", timeout=0.3)),
                     stop_on_fail=True, pause=0.005)
-    time.sleep(0.05)
+    time.sleep(0.3)
     t0 = time.monotonic()
     live.w.of(live.ep["acl"]).create_network_acl_entry(
         NetworkAclId=live.ep["acl"], RuleNumber=50, Egress=False, Protocol="-1",
