@@ -212,22 +212,9 @@ void dp_flowlog_pass(struct dp *dp)
     atomic_store_explicit(&dp->fl_want, false, memory_order_release);
 }
 
-static void record_of(const struct fib_snapshot *s, const struct fib_eni *e,
-                      const struct dp_fl_entry *x, struct flowlog_record *r)
+/* What every record says of its flow and counters (TGW entries are always "accepted"). */
+static void flow_fields(const struct dp_fl_entry *x, struct flowlog_record *r)
 {
-    memset(r, 0, sizeof *r);
-    const struct fib_vpc *v = e->vpc != FIB_NONE ? &s->vpcs[e->vpc] : NULL;
-    if (v) {
-        snprintf(r->account, sizeof r->account, "%s", v->account);
-        snprintf(r->region, sizeof r->region, "%s", v->region);
-        snprintf(r->vpc_id, sizeof r->vpc_id, "%s", v->id);
-    }
-    snprintf(r->interface_id, sizeof r->interface_id, "%s", e->id);
-    if (e->subnet != FIB_NONE) {
-        snprintf(r->subnet_id, sizeof r->subnet_id, "%s", s->subnets[e->subnet].id);
-        snprintf(r->az_id, sizeof r->az_id, "%.15s", s->subnets[e->subnet].az_id);
-    }
-    snprintf(r->instance_id, sizeof r->instance_id, "%s", e->instance_id);
     r->family = x->f.family;
     r->proto = x->f.proto;
     /* ICMP's type and code are not ports: AWS's records show 0 0 for them. */
@@ -244,6 +231,25 @@ static void record_of(const struct fib_snapshot *s, const struct fib_eni *e,
     r->end = x->end;
     r->accept = x->accept;
     r->tcp_flags = x->tcp_flags;
+}
+
+static void record_of(const struct fib_snapshot *s, const struct fib_eni *e,
+                      const struct dp_fl_entry *x, struct flowlog_record *r)
+{
+    memset(r, 0, sizeof *r);
+    const struct fib_vpc *v = e->vpc != FIB_NONE ? &s->vpcs[e->vpc] : NULL;
+    if (v) {
+        snprintf(r->account, sizeof r->account, "%s", v->account);
+        snprintf(r->region, sizeof r->region, "%s", v->region);
+        snprintf(r->vpc_id, sizeof r->vpc_id, "%s", v->id);
+    }
+    snprintf(r->interface_id, sizeof r->interface_id, "%s", e->id);
+    if (e->subnet != FIB_NONE) {
+        snprintf(r->subnet_id, sizeof r->subnet_id, "%s", s->subnets[e->subnet].id);
+        snprintf(r->az_id, sizeof r->az_id, "%.15s", s->subnets[e->subnet].az_id);
+    }
+    snprintf(r->instance_id, sizeof r->instance_id, "%s", e->instance_id);
+    flow_fields(x, r);
     r->egress = x->egress;
     r->traffic_path = x->egress ? x->traffic_path : 0;
     r->status = FLOWLOG_OK;
@@ -284,21 +290,7 @@ static void tgw_record_of(const struct fib_snapshot *s, const struct fib_flow_lo
              r->tgw_src_subnet_id, r->tgw_src_eni, r->tgw_src_az_id);
     tgw_side(s, x->tgw.out, x->tgw.out_eni, r->tgw_dst_vpc_account_id, r->tgw_dst_vpc_id,
              r->tgw_dst_subnet_id, r->tgw_dst_eni, r->tgw_dst_az_id);
-    r->family = x->f.family;
-    r->proto = x->f.proto;
-    bool ports = x->f.proto == FLOW_PROTO_TCP || x->f.proto == FLOW_PROTO_UDP;
-    r->sport = ports ? x->f.sport : 0;
-    r->dport = ports ? x->f.dport : 0;
-    memcpy(r->srcaddr, x->f.src, 16);
-    memcpy(r->dstaddr, x->f.dst, 16);
-    memcpy(r->pkt_srcaddr, x->f.src, 16);
-    memcpy(r->pkt_dstaddr, x->f.dst, 16);
-    r->packets = x->packets;
-    r->bytes = x->bytes;
-    r->start = x->start;
-    r->end = x->end;
-    r->accept = true;
-    r->tcp_flags = x->tcp_flags;
+    flow_fields(x, r);
     r->egress = x->egress;
     r->packets_lost_no_route = x->tgw.lost[DP_FL_LOST_NO_ROUTE];
     r->packets_lost_blackhole = x->tgw.lost[DP_FL_LOST_BLACKHOLE];
