@@ -1,10 +1,13 @@
-/* Pipeline benchmark (issue 7, acceptance 1, as a baseline): the forwarding decision for
- * packets of established flows, in memory, one core. The network: VPC A 10.0.0.0/16 peered
- * with VPC B 10.1.0.0/16; A's route table holds 10,000 routes (9,999 public /24s to A's IGW
- * and B's block to the peering); B's instance has a group of 200 rules; 1,000,000 flows from
- * A's instance to B's are tracked at both ENIs. Each packet is one pipeline_run() with the
- * conntrack hook answering sg_tracked() (so the SGs are skipped, as on the data plane's hit
- * path): route lookup, peering, NACLs out and in, delivery.
+/* Pipeline benchmark (issue 7, acceptance 1): the forwarding decision for packets of
+ * established flows, in memory, one core. The network: VPC A 10.0.0.0/16 peered with VPC B
+ * 10.1.0.0/16; A's route table holds 10,000 routes (9,999 public /24s to A's IGW and B's block
+ * to the peering); B's instance has a group of 200 rules; 1,000,000 flows from A's instance to
+ * B's are tracked at both ENIs.
+ * Two figures: "slow" is one pipeline_run() per packet with the conntrack hook answering
+ * sg_tracked() (route lookup, peering, NACLs out and in, delivery, SGs skipped as tracked);
+ * "fast" is the data plane's conntrack hit path, pl_fast_run() over vectors of 256 packets,
+ * after every flow's first packet went through pipeline_run() and pl_fast_learn(). Every
+ * packet of the fast run must hit and be delivered to B's ENI, or the benchmark fails.
  * Prints key=value lines; RESULT is the summary. Frames are not parsed or rewritten here. */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include "fib/snapshot.h"
 #include "model/resources.h"
 #include "pipeline/conntrack.h"
+#include "pipeline/fastpath.h"
 #include "pipeline/pipeline.h"
 
 #define N_FLOWS 1000000u
@@ -47,14 +51,23 @@ static void must(int rc, const struct merr *err, const char *what)
 struct bench_ctx {
     struct ct_table *ct;
     uint64_t now_ns;
+    struct pl_fast_notes notes;
 };
 
+/* The conntrack names are the snapshot's ENI indices here (the data plane uses its ports'). */
 static bool tracked(void *ctx, uint32_t eni, bool egress, const struct flow *f)
 {
-    (void)egress;
     struct bench_ctx *c = ctx;
-    return ct_lookup(c->ct, eni, f, CT_TCP_ACK, 0, c->now_ns, NULL);
+    uint32_t slot;
+    if (ct_lookup_slot(c->ct, eni, f, CT_TCP_ACK, 0, c->now_ns, NULL, &slot)) {
+        pl_fast_note(&c->notes, eni, egress, eni, slot);
+        return true;
+    }
+    pl_fast_spoil(&c->notes);
+    return false;
 }
+
+#define VECTOR 256u
 
 static void flow_of(uint32_t i, struct flow *f)
 {
@@ -129,16 +142,21 @@ int main(int argc, char **argv)
     char sg_id[ID_MAX];
     snprintf(sg_id, ID_MAX, "%s", grp->hdr.id);
     for (int r = 0; r < 200; r++) {
-        struct sg_rule_spec spec = {.protocol = "tcp", .from_port = 1000 + r,
-                                    .to_port = 1000 + r, .peer_kind = SG_PEER_CIDR4};
+        struct sg_rule_spec spec = {.protocol = "tcp",
+                                    .from_port = 1000 + r,
+                                    .to_port = 1000 + r,
+                                    .peer_kind = SG_PEER_CIDR4};
         snprintf(spec.peer, sizeof spec.peer, "10.0.%d.0/24", r);
         char ids[1][ID_MAX];
         must(sg_rule_spec_check(&spec, false, &err), &err, "rule");
         must(sg_authorize(m, s, sg_id, false, &spec, 1, ids, &err), &err, "authorize");
     }
     const char *groups[1] = {sg_id};
-    struct inst_run_args ia = {.image_id = "ami-12345678", .subnet_id = sa->hdr.id,
-                               .private_ip = "10.0.1.10", .min_count = 1, .max_count = 1};
+    struct inst_run_args ia = {.image_id = "ami-12345678",
+                               .subnet_id = sa->hdr.id,
+                               .private_ip = "10.0.1.10",
+                               .min_count = 1,
+                               .max_count = 1};
     struct instance **out;
     size_t n_out;
     must(instance_run(m, s, &ia, &out, &n_out, &err), &err, "instance a");
@@ -168,7 +186,9 @@ int main(int argc, char **argv)
     struct pipeline_hooks hooks = {.ctx = &ctx, .sg_tracked = tracked};
     struct pl_result res;
     size_t done = 0, delivered = 0;
-    double t0 = now(), end = t0 + seconds;
+    /* "plbench S fast": the slow path only briefly (for profiling the fast one). */
+    double slow_seconds = argc > 2 && strcmp(argv[2], "fast") == 0 ? 0.1 : seconds;
+    double t0 = now(), end = t0 + slow_seconds;
     while (now() < end) {
         for (int k = 0; k < 4096; k++) {
             struct pl_packet pkt = {.origin = PL_FROM_ENI, .eni = eni_a};
@@ -178,15 +198,53 @@ int main(int argc, char **argv)
             done++;
         }
     }
-    double el = now() - t0;
-    double mpps = (double)done / el / 1e6;
+    double slow_s = now() - t0;
+    double slow_mpps = (double)done / slow_s / 1e6;
+    if (delivered != done) {
+        fprintf(stderr, "plbench: slow path: %zu packets not delivered\n", done - delivered);
+        return 1;
+    }
+    /* Every flow's first packet takes the slow path and is learned. */
+    const uint32_t gen = 1;
+    size_t learned = 0;
+    for (uint32_t i = 0; i < N_FLOWS; i++) {
+        struct pl_packet pkt = {.origin = PL_FROM_ENI, .eni = eni_a};
+        flow_of(i, &pkt.f);
+        memset(&ctx.notes, 0, sizeof ctx.notes);
+        pipeline_run(snap, &pkt, &hooks, NULL, &res);
+        learned += pl_fast_learn(ctx.ct, gen, snap, eni_a, &pkt.f, CT_TCP_ACK, &ctx.notes, &res);
+    }
+    static struct flow flows[VECTOR];
+    static struct pl_fast_pkt pkts[VECTOR];
+    size_t fast_done = 0, fast_hits = 0;
+    t0 = now();
+    end = t0 + seconds;
+    while (now() < end) {
+        for (int k = 0; k < 64; k++) {
+            for (uint32_t i = 0; i < VECTOR; i++) {
+                flow_of(rnd() % N_FLOWS, &flows[i]);
+                pkts[i] = (struct pl_fast_pkt){
+                    .f = &flows[i], .ct_name = eni_a, .tcp_flags = CT_TCP_ACK, .l3_len = 64};
+            }
+            pl_fast_run(ctx.ct, gen, pkts, VECTOR, ctx.now_ns);
+            for (uint32_t i = 0; i < VECTOR; i++)
+                fast_hits += pkts[i].hit && pkts[i].v.eni == eni_b;
+            fast_done += VECTOR;
+        }
+    }
+    double fast_s = now() - t0;
+    double fast_mpps = (double)fast_done / fast_s / 1e6;
     printf("network routes=%zu sg_rules=200 tracked_flows=%u conntrack_bytes=%zu\n", n_routes,
            2 * N_FLOWS, ct_table_size(ctx.ct));
-    printf("packets=%zu delivered=%zu seconds=%.2f\n", done, delivered, el);
-    printf("RESULT mpps=%.2f ns_per_packet=%.0f bytes_per_flow=%.1f\n", mpps, 1e3 / mpps,
-           (double)ct_table_size(ctx.ct) / (2.0 * N_FLOWS));
-    if (delivered != done) {
-        fprintf(stderr, "plbench: %zu packets not delivered\n", done - delivered);
+    printf("slow packets=%zu delivered=%zu seconds=%.2f mpps=%.2f\n", done, delivered, slow_s,
+           slow_mpps);
+    printf("fast learned=%zu packets=%zu hits=%zu seconds=%.2f mpps=%.2f\n", learned, fast_done,
+           fast_hits, fast_s, fast_mpps);
+    printf("RESULT mpps=%.2f ns_per_packet=%.1f slow_mpps=%.2f bytes_per_flow=%.1f\n", fast_mpps,
+           1e3 / fast_mpps, slow_mpps, (double)ct_table_size(ctx.ct) / (2.0 * N_FLOWS));
+    if (learned != N_FLOWS || fast_hits != fast_done) {
+        fprintf(stderr, "plbench: fast path: %zu of %u flows learned, %zu of %zu packets hit\n",
+                learned, N_FLOWS, fast_hits, fast_done);
         return 1;
     }
     ct_table_free(ctx.ct);

@@ -343,6 +343,10 @@ static struct dp_view *view_build(struct dp *dp, struct fib_snapshot *s)
 {
     struct dp_view *v = xcalloc(1, sizeof *v);
     v->snap = fib_snapshot_ref(s);
+    /* Memos made under an older view never match a newer one (0 is never used). */
+    if (++dp->views_made == 0)
+        dp->views_made = 1;
+    v->fast_gen = dp->views_made;
     v->internet_slot = dp->internet ? dp->internet->slot : FIB_NONE;
     v->slot_of_eni = xmalloc((s->n_enis ? s->n_enis : 1) * sizeof *v->slot_of_eni);
     for (size_t i = 0; i < s->n_enis; i++)
@@ -445,11 +449,13 @@ static int poll_port(struct dp *dp, const struct dp_view *v, uint32_t slot)
     }
     atomic_fetch_add_explicit(&dp->c.rx, (uint64_t)n, memory_order_relaxed);
     struct out_frame outs[IO_BATCH];
+    bool sent[IO_BATCH];
+    uint32_t to[IO_BATCH];
+    dp_forward_burst(dp, v, slot, dp->w.bufs, n, sent, to);
     int n_out = 0;
     for (int i = 0; i < n; i++) {
-        uint32_t to;
-        if (dp_forward(dp, v, slot, dp->w.bufs[i], &to))
-            outs[n_out++] = (struct out_frame){.slot = to, .b = dp->w.bufs[i]};
+        if (sent[i])
+            outs[n_out++] = (struct out_frame){.slot = to[i], .b = dp->w.bufs[i]};
         else
             atomic_fetch_add_explicit(&dp->port_drops[slot], 1, memory_order_relaxed);
     }
@@ -579,6 +585,11 @@ void dp_metrics(struct dp *dp, struct strbuf *out)
                   (unsigned long long)atomic_load(&dp->c.nat_resets));
     strbuf_printf(out, "vpcd_dp_answers_total{kind=\"dns\"} %llu\n",
                   (unsigned long long)atomic_load(&dp->c.dns_answers));
+    strbuf_puts(out, "# HELP vpcd_dp_fast_path_total Packets the conntrack hit path forwarded "
+                     "(established flows, no pipeline run).\n"
+                     "# TYPE vpcd_dp_fast_path_total counter\n");
+    strbuf_printf(out, "vpcd_dp_fast_path_total %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.fast_path));
     strbuf_puts(out, "# HELP vpcd_dp_internet_total Packets to and from the internet host.\n"
                      "# TYPE vpcd_dp_internet_total counter\n");
     strbuf_printf(out, "vpcd_dp_internet_total{direction=\"out\"} %llu\n",

@@ -10,6 +10,7 @@
 #include "dns/resolver.h"
 #include "dp/dp_internal.h"
 #include "lib/pkt.h"
+#include "pipeline/fastpath.h"
 
 struct fwd_ctx {
     struct dp *dp;
@@ -22,6 +23,8 @@ struct fwd_ctx {
     /* A NAT gateway translated the ICMP echo identifier to icmp_id. */
     bool icmp_id_set;
     uint16_t icmp_id;
+    /* What the hooks answered, for the fast path to learn from. */
+    struct pl_fast_notes notes;
 };
 
 /* The echo identifier the packet carries at this point of its path. */
@@ -48,13 +51,18 @@ static bool sg_tracked(void *ctx, uint32_t eni, bool egress, const struct flow *
     struct fwd_ctx *c = ctx;
     struct ct_table *ct = c->dp->w.ct;
     uint32_t key = ct_key(c->v, eni);
+    uint32_t slot;
+    if (key && !(c->m->flags & PKT_F_ICMP_ERR) &&
+        ct_lookup_slot(ct, key, f, c->m->tcp_flags, cur_icmp_id(c), c->now_ns, NULL, &slot)) {
+        pl_fast_note(&c->notes, eni, egress, key, slot);
+        return true;
+    }
+    pl_fast_spoil(&c->notes);
     if (!key)
         return false;
     if (c->m->flags & PKT_F_ICMP_ERR)
         return (c->m->flags & PKT_F_INNER) &&
                ct_related(ct, key, f, &c->m->inner, c->m->inner_icmp_id, c->now_ns);
-    if (ct_lookup(ct, key, f, c->m->tcp_flags, cur_icmp_id(c), c->now_ns, NULL))
-        return true;
     if (c->n_judged < 2)
         c->judged[c->n_judged++] = eni;
     return false;
@@ -73,6 +81,7 @@ static int nat_out(void *ctx, uint32_t nat, const struct flow *f, const uint8_t 
                    struct flow *out)
 {
     struct fwd_ctx *c = ctx;
+    pl_fast_spoil(&c->notes);
     bool icmp = f->proto == FLOW_PROTO_ICMP;
     if (icmp && !(c->m->flags & PKT_F_ICMP_ECHO))
         return PL_PROTOCOL_RESTRICTION;
@@ -111,6 +120,7 @@ static int nat_out(void *ctx, uint32_t nat, const struct flow *f, const uint8_t 
 static int nat_in(void *ctx, uint32_t nat, const struct flow *f, struct flow *out)
 {
     struct fwd_ctx *c = ctx;
+    pl_fast_spoil(&c->notes);
     bool icmp = f->proto == FLOW_PROTO_ICMP;
     if (icmp && !(c->m->flags & PKT_F_ICMP_ECHO))
         return -1;
@@ -135,6 +145,7 @@ static int nat_in(void *ctx, uint32_t nat, const struct flow *f, struct flow *ou
 static bool eigw_tracked(void *ctx, uint32_t eigw, const struct flow *f)
 {
     struct fwd_ctx *c = ctx;
+    pl_fast_spoil(&c->notes);
     uint32_t key = c->v->snap->eigws[eigw].ct_key;
     if (c->m->flags & PKT_F_ICMP_ERR)
         return (c->m->flags & PKT_F_INNER) &&
@@ -532,12 +543,13 @@ static bool from_internet(struct dp *dp, const struct dp_view *v, struct io_buf 
     return emit(&ctx, FIB_NONE, b, m, &res, out);
 }
 
-bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
-                uint32_t *out)
+/* The slow path: one parsed frame (parse_rc: pkt_parse's result) through everything. */
+static bool forward_one(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
+                        int parse_rc, struct pkt_meta *mp, uint32_t *out)
 {
     const struct fib_snapshot *s = v->snap;
-    struct pkt_meta m;
-    if (pkt_parse(b->data, b->len, &m) != 0) {
+    struct pkt_meta m = *mp;
+    if (parse_rc != 0) {
         count(dp, DP_DROP_MALFORMED);
         if (m.error < PKT__ERR_COUNT)
             atomic_fetch_add_explicit(&dp->c.malformed[m.error], 1, memory_order_relaxed);
@@ -578,8 +590,9 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
     /* To a public address of this network: out through one internet gateway and in through
      * another (or the same), as on AWS, without leaving for the internet host. */
     uint32_t priv;
-    if (res.outcome == PL_TO_INTERNET && res.f.family == 4 &&
-        fib_eni_by_public(s, addr4_of(res.f.dst), &priv) != FIB_NONE) {
+    bool hairpin = res.outcome == PL_TO_INTERNET && res.f.family == 4 &&
+                   fib_eni_by_public(s, addr4_of(res.f.dst), &priv) != FIB_NONE;
+    if (hairpin) {
         struct pl_packet again = {.f = res.f,
                                   .origin = PL_FROM_INTERNET,
                                   .igw = FIB_NONE,
@@ -602,5 +615,104 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
             return nat_reset(dp, b, &m);
         return false;
     }
-    return emit(&ctx, in_eni, b, &m, &res, out);
+    if (!emit(&ctx, in_eni, b, &m, &res, out))
+        return false;
+    if (!hairpin)
+        pl_fast_learn(dp->w.ct, v->fast_gen, s, in_eni, &m.flow, m.tcp_flags, &ctx.notes, &res);
+    return true;
+}
+
+bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
+                uint32_t *out)
+{
+    struct pkt_meta m;
+    int rc = pkt_parse(b->data, b->len, &m);
+    return forward_one(dp, v, in, b, rc, &m, out);
+}
+
+/* ---- vectors ---- */
+
+/* A frame the fast path may take: an IP unicast TCP or UDP packet, not a fragment. Its
+ * decision needs nothing the pipeline's memo does not cover (see pipeline/fastpath.h). */
+static bool fast_candidate(int parse_rc, const struct pkt_meta *m)
+{
+    return parse_rc == 0 && (m->kind == PKT_IPV4 || m->kind == PKT_IPV6) &&
+           !(m->flags & (PKT_F_MCAST | PKT_F_FRAG | PKT_F_ICMP_ERR)) && (m->flags & PKT_F_L4) &&
+           (m->flow.proto == FLOW_PROTO_TCP || m->flow.proto == FLOW_PROTO_UDP);
+}
+
+/* A TCP segment that changes its connection's state: the packets after it in the vector must
+ * not be decided before it. Other packets' conntrack steps commute with one another. */
+static bool state_barrier(int parse_rc, const struct pkt_meta *m)
+{
+    return parse_rc == 0 && m->flow.proto == FLOW_PROTO_TCP &&
+           (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST));
+}
+
+/* What emit() does for a fast-path verdict: no NAT, no new state, no flow log (the memo is
+ * never made for packets with any of those). */
+static bool fast_emit(struct dp *dp, const struct dp_view *v, struct io_buf *b, struct pkt_meta *m,
+                      const struct pl_fast_verdict *fv, uint32_t *out)
+{
+    uint32_t to = v->slot_of_eni[fv->eni];
+    if (to == FIB_NONE) {
+        count(dp, DP_DROP_NO_PORT);
+        return false;
+    }
+    if (fv->routed_hops && pkt_dec_ttl(b->data, m, fv->routed_hops) != 0) {
+        count(dp, PL_TTL_EXPIRED);
+        return false;
+    }
+    pkt_set_eth_src(b->data, m, dp_router_mac);
+    pkt_set_eth_dst(b->data, m, v->snap->enis[fv->eni].mac);
+    atomic_fetch_add_explicit(&dp->c.forwarded, 1, memory_order_relaxed);
+    *out = to;
+    return true;
+}
+
+void dp_forward_burst(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf **bufs,
+                      int n, bool *sent, uint32_t *to)
+{
+    struct dp_worker *w = &dp->w;
+    const struct fib_snapshot *s = v->snap;
+    uint32_t in_eni = in == v->internet_slot ? FIB_NONE : v->eni_of_slot[in];
+    uint32_t name = in_eni == FIB_NONE ? 0 : ct_key(v, in_eni);
+    bool fast_port = name && v->fast_gen && s->enis[in_eni].subnet != FIB_NONE &&
+                     s->enis[in_eni].kind == FIB_ENI_INSTANCE;
+    uint64_t hits = 0;
+    for (int start = 0; start < n;) {
+        /* A segment ends after a state barrier (which goes the slow way, after the rest). */
+        int end = start, k = 0;
+        while (end < n) {
+            int i = end++;
+            w->parse_rc[i] = pkt_parse(bufs[i]->data, bufs[i]->len, &w->metas[i]);
+            w->done[i] = false;
+            if (state_barrier(w->parse_rc[i], &w->metas[i]))
+                break;
+            if (fast_port && fast_candidate(w->parse_rc[i], &w->metas[i])) {
+                const struct pkt_meta *m = &w->metas[i];
+                w->fast[k] = (struct pl_fast_pkt){.f = &m->flow,
+                                                  .ct_name = name,
+                                                  .tcp_flags = m->tcp_flags,
+                                                  .ttl = m->ttl,
+                                                  .l3_len = m->l3_len};
+                w->fast_at[k++] = i;
+            }
+        }
+        pl_fast_run(w->ct, v->fast_gen, w->fast, (size_t)k, w->now_ns);
+        for (int j = 0; j < k; j++) {
+            if (!w->fast[j].hit)
+                continue;
+            int i = w->fast_at[j];
+            w->done[i] = true;
+            sent[i] = fast_emit(dp, v, bufs[i], &w->metas[i], &w->fast[j].v, &to[i]);
+            hits++;
+        }
+        for (int i = start; i < end; i++)
+            if (!w->done[i])
+                sent[i] = forward_one(dp, v, in, bufs[i], w->parse_rc[i], &w->metas[i], &to[i]);
+        start = end;
+    }
+    if (hits)
+        atomic_fetch_add_explicit(&dp->c.fast_path, hits, memory_order_relaxed);
 }

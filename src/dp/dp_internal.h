@@ -9,6 +9,7 @@
 #include "fib/snapshot.h"
 #include "lib/pkt.h"
 #include "pipeline/conntrack.h"
+#include "pipeline/fastpath.h"
 #include "pipeline/nat_table.h"
 #include "pipeline/pipeline.h"
 
@@ -44,9 +45,10 @@ struct dp_port {
 
 /* What the worker reads: immutable once published. */
 struct dp_view {
-    struct fib_snapshot *snap;           /* one reference */
-    uint32_t *slot_of_eni;               /* snap->n_enis entries: port slot or FIB_NONE */
-    uint32_t internet_slot;              /* the internet's port, or FIB_NONE */
+    struct fib_snapshot *snap; /* one reference */
+    uint32_t fast_gen;      /* nonzero, unique per view: tags the fast path's memos (fastpath.h) */
+    uint32_t *slot_of_eni;  /* snap->n_enis entries: port slot or FIB_NONE */
+    uint32_t internet_slot; /* the internet's port, or FIB_NONE */
     uint32_t eni_of_slot[DP_MAX_PORTS];  /* FIB_NONE for a free slot */
     struct dp_port *ports[DP_MAX_PORTS]; /* borrowed from the data plane while the view lives */
     /* Retirement: freed once the worker's epoch passed retired_at; ports only this view named
@@ -60,6 +62,7 @@ struct dp_view {
 struct dp_counters {
     _Atomic uint64_t rx, tx, arp_replies, nd_replies, pings, forwarded;
     _Atomic uint64_t to_internet, from_internet, nat_resets, dns_answers;
+    _Atomic uint64_t fast_path;        /* packets forwarded by the conntrack hit path */
     _Atomic uint64_t nat_bindings;     /* a gauge the worker refreshes each pass */
     _Atomic uint64_t flow_log_records; /* delivered */
     _Atomic uint64_t drops[DP_DROP__COUNT];
@@ -72,8 +75,14 @@ struct dp_worker {
     struct nat_table *nat; /* NAT gateways' bindings */
     struct io_buf *bufs[IO_BATCH];
     struct io_buf *pool; /* IO_BATCH buffers */
-    uint64_t now_ns;     /* read once per vector: the clock is not read per packet */
-    int64_t wall_s;      /* the same moment in unix seconds (flow log records) */
+    /* dp_forward_burst's per-vector scratch */
+    struct pkt_meta metas[IO_BATCH];
+    int parse_rc[IO_BATCH];
+    bool done[IO_BATCH];
+    struct pl_fast_pkt fast[IO_BATCH];
+    int fast_at[IO_BATCH];
+    uint64_t now_ns; /* read once per vector: the clock is not read per packet */
+    int64_t wall_s;  /* the same moment in unix seconds (flow log records) */
 };
 
 struct dp_inst;
@@ -90,6 +99,7 @@ struct dp {
     struct dp_port *slots[DP_MAX_PORTS]; /* control plane's ports by slot */
     struct dp_port *internet;            /* NULL without ops.internet_up */
     uint32_t ports_made;
+    uint32_t views_made; /* for dp_view.fast_gen */
     /* Conntrack names of closed ports, for the worker to flush (the table is the worker's):
      * a single-producer (control plane) single-consumer (worker) ring. */
     uint32_t dead_keys[1024];
@@ -119,6 +129,13 @@ struct dp {
  * `in` for an ARP or ping answer). False when dropped (counted). */
 bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf *b,
                 uint32_t *out);
+
+/* dp_forward() for n frames received together on port `in` (sent[i], to[i] as its return
+ * value and *out): established flows between instances through the conntrack hit path
+ * (pipeline/fastpath.h) as one vector, the others one by one, conntrack seeing each flow's
+ * packets in their order. */
+void dp_forward_burst(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_buf **bufs,
+                      int n, bool *sent, uint32_t *to);
 
 /* Why a transit gateway lost a packet (its flow logs' packets-lost-* counters). */
 enum dp_fl_lost {

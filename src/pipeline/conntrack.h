@@ -7,10 +7,11 @@
  *
  * One struct ct_table per data-plane worker serves every ENI: entries carry the ENI index.
  * The table is a fixed-capacity open-addressing hash (linear probing over a side array of
- * 16-bit tags, backward-shift deletion, one 64-byte entry per slot for IPv4 and IPv6 alike,
- * 82.5 bytes per flow at full capacity) allocated once by ct_table_new(); nothing
- * allocates afterwards, nothing takes a lock, logs or makes a syscall, and time is a parameter
- * (nanoseconds on any monotonic clock the caller chooses). A table is used by one thread.
+ * 16-bit tags, backward-shift deletion, one 64-byte entry per slot for IPv4 and IPv6 alike
+ * and a 16-byte memo beside it: 102.5 bytes per flow at full capacity) allocated once by
+ * ct_table_new(); nothing allocates afterwards, nothing takes a lock, logs or makes a syscall, and
+ * time is a parameter (nanoseconds on any monotonic clock the caller chooses). A table is used by
+ * one thread.
  *
  * What a flow is, per protocol (the key always includes the ENI, the family and the protocol):
  * - TCP, UDP: addresses and ports.
@@ -82,6 +83,43 @@ enum ct_state {
     CT__STATE_COUNT
 };
 
+/* A flow's canonical key at one ENI (built by ct_probe_start; its layout is public only so a
+ * probe can live on the caller's stack). Endpoint a sorts before endpoint b (address, then
+ * port), so a packet and its reply build the same key. */
+struct ct_key {
+    uint64_t a[2]; /* big-endian words: IPv4 in a[0], a[1] = 0 */
+    uint64_t b[2];
+    uint32_t eni;
+    uint16_t pa, pb; /* ports of a and b; echo: the identifier in pa, 0 in pb */
+    uint8_t family;  /* 4 or 6 (0 in an empty slot) */
+    uint8_t proto;
+    uint8_t kind;
+    uint8_t req_is_b; /* echo: the requester is endpoint b */
+    uint32_t zero;
+};
+
+/* A lookup in parts, for the fast path (ct_inline.h). */
+struct ct_probe {
+    struct ct_key k;
+    uint64_t hash;
+    bool from_b; /* the packet's source is endpoint b */
+    bool ok;     /* false: nothing to look up (an ICMP error, an unknown family) */
+    /* ct_probe_scan's findings, valid until an entry is added or removed: the slots whose tag
+     * matches; all of them when scan_complete. */
+    uint8_t n_cand;
+    bool scan_complete;
+    uint32_t cand[2];
+};
+
+#define CT_NO_SLOT UINT32_MAX
+
+/* What the data plane's fast path (pipeline/fastpath.h) remembers about an entry: opaque to
+ * the table, which keeps it with the entry when entries move and clears it when the entry is
+ * made or replaced. */
+struct ct_memo {
+    uint32_t w[4];
+};
+
 /* The state's name ("SYN_SENT", "UDP_STREAM", ...), for stats and tests. */
 const char *ct_state_name(enum ct_state s);
 
@@ -138,6 +176,9 @@ void ct_expire(struct ct_table *t, uint64_t now_ns, size_t budget);
 /* Removes every entry of ENI eni (a deleted ENI). Walks the whole table: control plane only. */
 void ct_flush_eni(struct ct_table *t, uint32_t eni);
 
+/* ct_lookup() that also tells where the entry is (*slot, CT_NO_SLOT when false). */
+bool ct_lookup_slot(struct ct_table *t, uint32_t eni, const struct flow *f, uint8_t tcp_flags,
+                    uint16_t icmp_id, uint64_t now_ns, bool *is_reply, uint32_t *slot);
 /* What the table knows about a flow, without changing anything. */
 struct ct_info {
     enum ct_state state;
