@@ -590,6 +590,11 @@ void dp_metrics(struct dp *dp, struct strbuf *out)
                      "# TYPE vpcd_dp_fast_path_total counter\n");
     strbuf_printf(out, "vpcd_dp_fast_path_total %llu\n",
                   (unsigned long long)atomic_load(&dp->c.fast_path));
+    strbuf_puts(out, "# HELP vpcd_dp_tcp_mss_clamped_total TCP SYNs whose MSS option a transit "
+                     "gateway lowered to fit its MTU.\n"
+                     "# TYPE vpcd_dp_tcp_mss_clamped_total counter\n");
+    strbuf_printf(out, "vpcd_dp_tcp_mss_clamped_total %llu\n",
+                  (unsigned long long)atomic_load(&dp->c.mss_clamped));
     strbuf_puts(out, "# HELP vpcd_dp_internet_total Packets to and from the internet host.\n"
                      "# TYPE vpcd_dp_internet_total counter\n");
     strbuf_printf(out, "vpcd_dp_internet_total{direction=\"out\"} %llu\n",

@@ -470,6 +470,9 @@ static bool emit(struct fwd_ctx *ctx, uint32_t in_eni, struct io_buf *b, struct 
         count(dp, PL_TTL_EXPIRED);
         return false;
     }
+    if (res->tcp_mss_max && (m->tcp_flags & PKT_TCP_SYN) &&
+        pkt_clamp_tcp_mss(b->data, m, res->tcp_mss_max) > 0)
+        atomic_fetch_add_explicit(&dp->c.mss_clamped, 1, memory_order_relaxed);
     if (res->outcome == PL_DELIVERED && s->enis[res->eni].n_flow_logs)
         dp_flowlog_note(dp, s, res->eni, &res->f, false, true, m->l3_len, m->tcp_flags, 0);
     apply_header(b->data, m, &res->f);

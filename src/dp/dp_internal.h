@@ -63,6 +63,7 @@ struct dp_counters {
     _Atomic uint64_t rx, tx, arp_replies, nd_replies, pings, forwarded;
     _Atomic uint64_t to_internet, from_internet, nat_resets, dns_answers;
     _Atomic uint64_t fast_path;        /* packets forwarded by the conntrack hit path */
+    _Atomic uint64_t mss_clamped;      /* SYNs whose MSS a transit gateway lowered */
     _Atomic uint64_t nat_bindings;     /* a gauge the worker refreshes each pass */
     _Atomic uint64_t flow_log_records; /* delivered */
     _Atomic uint64_t drops[DP_DROP__COUNT];

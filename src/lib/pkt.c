@@ -979,6 +979,40 @@ int pkt_set_port(uint8_t *frame, struct pkt_meta *m, bool dst, uint16_t port)
     return 0;
 }
 
+int pkt_clamp_tcp_mss(uint8_t *frame, struct pkt_meta *m, uint16_t max)
+{
+    if ((m->kind != PKT_IPV4 && m->kind != PKT_IPV6) || !(m->flags & PKT_F_L4) ||
+        m->flow.proto != FLOW_PROTO_TCP || m->l4_len < 20)
+        return -EINVAL;
+    uint8_t *tcp = frame + m->l4_off;
+    size_t hlen = (size_t)(tcp[12] >> 4) * 4;
+    if (hlen < 20 || hlen > m->l4_len)
+        return -EINVAL;
+    /* Options: kind 0 ends them, kind 1 is one byte, every other kind carries its length. */
+    for (size_t i = 20; i < hlen;) {
+        uint8_t kind = tcp[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= hlen || tcp[i + 1] < 2 || i + tcp[i + 1] > hlen)
+            return -EINVAL;
+        if (kind == 2 && tcp[i + 1] == 4) {
+            uint8_t *v = tcp + i + 2;
+            if (rd16(v) <= max)
+                return 0;
+            uint8_t old[2] = {v[0], v[1]};
+            wr16(v, max);
+            l4_csum_fix(frame, m, old, v, 2, false);
+            return 1;
+        }
+        i += tcp[i + 1];
+    }
+    return 0;
+}
+
 int pkt_set_icmp_echo_id(uint8_t *frame, struct pkt_meta *m, uint16_t id)
 {
     if ((m->kind != PKT_IPV4 && m->kind != PKT_IPV6) || !(m->flags & PKT_F_ICMP_ECHO))

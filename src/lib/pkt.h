@@ -264,5 +264,9 @@ int pkt_set_addr(uint8_t *frame, struct pkt_meta *m, bool dst, const uint8_t *ad
 int pkt_set_port(uint8_t *frame, struct pkt_meta *m, bool dst, uint16_t port);
 /* Rewrites the ICMP(v6) echo identifier (NAT of pings). -EINVAL unless PKT_F_ICMP_ECHO. */
 int pkt_set_icmp_echo_id(uint8_t *frame, struct pkt_meta *m, uint16_t id);
+/* Lowers the MSS option of a TCP segment to max if it is larger (the TCP checksum follows).
+ * Returns 1 if it changed the option, 0 if there is none or it was no larger, -EINVAL for a
+ * segment that is not TCP or whose options are malformed. */
+int pkt_clamp_tcp_mss(uint8_t *frame, struct pkt_meta *m, uint16_t max);
 
 #endif

@@ -431,6 +431,8 @@ static void via_tgw(struct run *r, uint32_t vpc, uint32_t from, const struct fib
     r->via_tgw = true;
     r->refs_ok = false;
     path_mtu(r, 8500, true);
+    /* The TGW's MTU less the IP and TCP headers. */
+    r->out->tcp_mss_max = (uint16_t)(8500 - (r->f.family == 4 ? 20 : 40) - 20);
     r->tgw_in_eni = a->enis[k];
     tgw_route(r, ai, az);
 }

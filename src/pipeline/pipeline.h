@@ -161,6 +161,9 @@ struct pl_result {
      * is a TGW's, which drops larger packets without an ICMP error. */
     uint16_t mtu;
     bool mtu_silent;
+    /* Nonzero: the largest TCP MSS a SYN may announce on this path (a transit gateway clamps
+     * the MSS option to fit its 8500-byte MTU, reference 10.8), which the data plane writes. */
+    uint16_t tcp_mss_max;
     enum pl_code code; /* PL_DROPPED: why */
     /* PL_DROPPED by a security group or NACL: the interface whose traffic was refused (the
      * sender's on the way out, the receiver's on the way in; FIB_NONE if none holds the

@@ -233,6 +233,39 @@ def ping(src_ns, ip, timeout=TIMEOUT):
     return r.returncode == 0, (r.stdout.strip().splitlines() or [""])[-1]
 
 
+_ECHO_CLIENT = """
+import hashlib, socket, sys, threading
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+data = sys.stdin.buffer.read()
+threading.Thread(target=s.sendall, args=(data,), daemon=True).start()
+got = bytearray()
+while len(got) < len(data):
+    c = s.recv(65536)
+    if not c:
+        break
+    got += c
+print(hashlib.sha256(got).hexdigest(), len(got), s.getsockopt(socket.IPPROTO_TCP,
+                                                               socket.TCP_MAXSEG))
+"""
+
+
+def echo_lines(n):
+    """n distinct lines of 65 bytes, for a line echo server (the agent's tcp serve)."""
+    import hashlib
+    return b"".join(hashlib.sha256(b"%d" % i).hexdigest().encode() + b"\n" for i in range(n))
+
+
+def echo_transfer(src_ns, ip, port, payload, timeout=60):
+    """Sends payload over one TCP connection from src_ns to a line echo server and reads it
+    all back: (sha256 hex of what came back, its length, the connection's TCP_MAXSEG)."""
+    r = subprocess.run(["ip", "netns", "exec", src_ns, PYTHON, "-c", _ECHO_CLIENT, ip,
+                        str(port)], input=payload, capture_output=True, timeout=timeout)
+    if r.returncode != 0:
+        raise AssertionError(r.stderr.decode(errors="replace")[-500:])
+    digest, n, mss = r.stdout.decode().split()
+    return digest, int(n), int(mss)
+
+
 def sysctl(ns, *settings):
     subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", *settings], check=True,
                    capture_output=True, timeout=10)

@@ -87,25 +87,11 @@ def test_bulk_tcp_goes_through_the_fast_path_intact(net):
 def test_data_through_the_fast_path_arrives_exactly(net):
     """A mebibyte of known lines over one connection comes back byte for byte from B's echo
     server (the fast path rewrites only MACs and TTL)."""
-    payload = b"".join(hashlib.sha256(b"%d" % i).hexdigest().encode() + b"\n"
-                       for i in range(16384))  # 16384 lines of 65 bytes
-    script = ("import socket,sys,hashlib,threading\n"
-              "s=socket.create_connection(('%s',7002),timeout=10)\n"
-              "data=sys.stdin.buffer.read()\n"
-              "threading.Thread(target=s.sendall,args=(data,),daemon=True).start()\n"
-              "got=bytearray()\n"
-              "while len(got)<len(data):\n"
-              "    c=s.recv(65536)\n"
-              "    if not c: break\n"
-              "    got+=c\n"
-              "print(hashlib.sha256(got).hexdigest(), len(got))\n") % B_IP
+    payload = replay.echo_lines(16384)  # 1 MiB + 64 KiB
     fast0, _ = net.counters()
-    r = subprocess.run(["ip", "netns", "exec", net.ep["a"], replay.PYTHON, "-c", script],
-                       input=payload, capture_output=True, timeout=60)
+    digest, n, _ = replay.echo_transfer(net.ep["a"], B_IP, 7002, payload)
     fast1, _ = net.counters()
-    assert r.returncode == 0, r.stderr[-500:]
-    digest, n = r.stdout.decode().split()
-    assert (digest, int(n)) == (hashlib.sha256(payload).hexdigest(), len(payload))
+    assert (digest, n) == (hashlib.sha256(payload).hexdigest(), len(payload))
     assert fast1 - fast0 > 100
 
 

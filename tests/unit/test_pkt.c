@@ -1644,6 +1644,46 @@ static void test_corruptions(void **state)
     }
 }
 
+/* A transit gateway's MSS clamp: only a larger MSS option is lowered, the checksum follows,
+ * segments without the option or with malformed options are left alone. */
+static void test_clamp_tcp_mss(void **state)
+{
+    (void)state;
+    struct fb f;
+    struct pkt_meta m;
+    frame_tcp4(&f); /* SYN with MSS 8961 as its first option */
+    assert_int_equal(parse_exact(f.b, f.n, &m), 0);
+    uint8_t *mss = f.b + m.l4_off + 22;
+    assert_int_equal(get16(mss), 8961);
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 9000), 0);
+    assert_int_equal(get16(mss), 8961);
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 8961), 0);
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 8460), 1);
+    assert_int_equal(get16(mss), 8460);
+    assert_true(pkt_l4_csum_ok(f.b, &m));
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 8460), 0);
+
+    /* Behind NOPs: the option is found after them. */
+    frame_tcp4(&f);
+    assert_int_equal(parse_exact(f.b, f.n, &m), 0);
+    uint8_t *opt = f.b + m.l4_off + 20;
+    uint8_t moved[4] = {opt[0], opt[1], opt[2], opt[3]};
+    memcpy(opt, (const uint8_t[]){1, 1, 1, 1}, 4); /* options: 4 NOPs, then nothing */
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 1000), 0);
+    memcpy(opt, moved, 4);
+    opt[0] = 2;
+    opt[1] = 0; /* a length below 2 */
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 1000), -EINVAL);
+
+    /* No options at all; not TCP. */
+    frame_tcp6_ext(&f);
+    assert_int_equal(parse_exact(f.b, f.n, &m), 0);
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 1000), 0);
+    frame_udp4(&f, 10);
+    assert_int_equal(parse_exact(f.b, f.n, &m), 0);
+    assert_int_equal(pkt_clamp_tcp_mss(f.b, &m, 1000), -EINVAL);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_error_names),
     cmocka_unit_test(test_csum_against_slow),
@@ -1667,6 +1707,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_incremental_random),
     cmocka_unit_test(test_every_prefix),
     cmocka_unit_test(test_corruptions),
+    cmocka_unit_test(test_clamp_tcp_mss),
 };
 
 UNIT_MAIN(tests)
