@@ -4,7 +4,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
 step() { echo; echo "=== $1"; }
-run() { local name=$1; shift; step "$name"; if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; status=1; fi; }
+# Each step reports its wall-clock seconds, so the suite's time can be kept in budget.
+run() {
+  local name=$1; shift; step "$name"; local t0=$SECONDS
+  if "$@"; then echo "--- $name: ok ($((SECONDS - t0)) s)"
+  else echo "--- $name: FAILED ($((SECONDS - t0)) s)"; status=1; fi
+}
 
 run "build" make -s -j"$(nproc)" all units
 run "unit tests" make -s unit

@@ -513,14 +513,20 @@ int dp_poll(struct dp *dp, int timeout_ms)
 static void *worker_main(void *arg)
 {
     struct dp *dp = arg;
+    uint64_t last_expiry = 0;
     while (atomic_load(&dp->running)) {
         dp_poll(dp, 10);
-        /* Expire a little conntrack state each pass, bounded. */
+        /* Expire a bounded share of conntrack and NAT state once a millisecond at most: per
+         * pass, a busy worker would spend more time sweeping than forwarding. Timeouts are
+         * seconds long; 4096 slots a millisecond sweeps millions of slots a second. */
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-        ct_expire(dp->w.ct, now, 1024);
-        nat_table_expire(dp->w.nat, now, 1024);
+        if (now - last_expiry < 1000000u)
+            continue;
+        last_expiry = now;
+        ct_expire(dp->w.ct, now, 4096);
+        nat_table_expire(dp->w.nat, now, 4096);
         atomic_store_explicit(&dp->c.nat_bindings, nat_table_count(dp->w.nat),
                               memory_order_relaxed);
     }

@@ -96,7 +96,7 @@ static uint64_t flow_hash(uint64_t eni_key, const struct flow *f, bool egress, b
 }
 
 void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
-                     const struct flow *f, bool egress, bool accept, unsigned bytes,
+                     const struct flow *f, bool egress, bool accept, const struct dp_wire *w,
                      uint8_t tcp_flags, uint8_t traffic_path)
 {
     struct dp_fl_table *t = dp->fl_active;
@@ -108,8 +108,8 @@ void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
         struct dp_fl_entry *x = &t->e[(h + k) & (FL_TABLE_CAPACITY - 1)];
         if (x->hash == h && x->kind == DP_FL_ENI && x->eni_key == e->key && x->egress == egress &&
             x->accept == accept && memcmp(&x->f, f, sizeof *f) == 0) {
-            x->packets++;
-            x->bytes += bytes;
+            x->packets += w->packets;
+            x->bytes += w->bytes;
             x->tcp_flags |= flowlog_tcp_flags(tcp_flags);
             x->end = dp->w.wall_s;
             return;
@@ -123,8 +123,8 @@ void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
                                       .accept = accept,
                                       .tcp_flags = flowlog_tcp_flags(tcp_flags),
                                       .traffic_path = traffic_path,
-                                      .packets = 1,
-                                      .bytes = bytes,
+                                      .packets = w->packets,
+                                      .bytes = w->bytes,
                                       .start = dp->w.wall_s,
                                       .end = dp->w.wall_s};
             memcpy(x->eni_id, e->id, sizeof x->eni_id);
@@ -141,8 +141,8 @@ static void copy_id(char *dst, const char *src)
 }
 
 void dp_flowlog_note_tgw(struct dp *dp, const struct fib_snapshot *s, const struct pl_tgw_leg *l,
-                         bool egress, const struct flow *f, unsigned bytes, uint8_t tcp_flags,
-                         enum dp_fl_lost lost)
+                         bool egress, const struct flow *f, const struct dp_wire *w,
+                         uint8_t tcp_flags, enum dp_fl_lost lost)
 {
     struct dp_fl_table *t = dp->fl_active;
     uint32_t at = egress ? l->out : l->in;
@@ -157,10 +157,10 @@ void dp_flowlog_note_tgw(struct dp *dp, const struct fib_snapshot *s, const stru
         if (x->hash == h && x->kind == DP_FL_TGW && x->eni_key == a->key && x->egress == egress &&
             memcmp(&x->f, f, sizeof *f) == 0) {
             if (lost == DP_FL_LOST_NONE) {
-                x->packets++;
-                x->bytes += bytes;
+                x->packets += w->packets;
+                x->bytes += w->bytes;
             } else {
-                x->tgw.lost[lost]++;
+                x->tgw.lost[lost] += w->packets;
             }
             x->tcp_flags |= flowlog_tcp_flags(tcp_flags);
             x->end = dp->w.wall_s;
@@ -178,10 +178,10 @@ void dp_flowlog_note_tgw(struct dp *dp, const struct fib_snapshot *s, const stru
                                       .start = dp->w.wall_s,
                                       .end = dp->w.wall_s};
             if (lost == DP_FL_LOST_NONE) {
-                x->packets = 1;
-                x->bytes = bytes;
+                x->packets = w->packets;
+                x->bytes = w->bytes;
             } else {
-                x->tgw.lost[lost] = 1;
+                x->tgw.lost[lost] = w->packets;
             }
             copy_id(x->eni_id, a->id);
             copy_id(x->tgw.in, s->tgw_attaches[l->in].id);

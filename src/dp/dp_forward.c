@@ -16,6 +16,7 @@ struct fwd_ctx {
     struct dp *dp;
     const struct dp_view *v;
     const struct pkt_meta *m;
+    const struct dp_wire *w;
     uint64_t now_ns;
     /* ENIs whose SG rules judged the packet (not a tracked flow there): they get entries. */
     uint32_t judged[2];
@@ -160,6 +161,7 @@ static bool answer(struct io_buf *b, const uint8_t *scratch, int len)
         return false;
     memcpy(b->data, scratch, (size_t)len);
     b->len = (uint16_t)len;
+    memset(&b->off, 0, sizeof b->off); /* a frame of vpcd's own, checksums complete */
     return true;
 }
 
@@ -344,31 +346,31 @@ static uint8_t traffic_path(const struct fib_snapshot *s, uint32_t from,
 /* What the sending interface's flow logs see: ACCEPT unless its own SG or its subnet's NACL
  * refused the packet on the way out. */
 static void log_sent(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
-                     const struct pkt_meta *m, const struct pl_result *res)
+                     const struct pkt_meta *m, const struct dp_wire *w, const struct pl_result *res)
 {
     if (!s->enis[eni].n_flow_logs)
         return;
     bool refused = res->outcome == PL_DROPPED && res->reject_eni == eni && res->reject_egress;
-    dp_flowlog_note(dp, s, eni, &m->flow, true, !refused, m->l3_len, m->tcp_flags,
+    dp_flowlog_note(dp, s, eni, &m->flow, true, !refused, w, m->tcp_flags,
                     traffic_path(s, eni, res));
 }
 
 /* A REJECT at the receiving interface: its SG or its subnet's NACL refused the packet. */
 static void log_refused_in(struct dp *dp, const struct fib_snapshot *s, const struct pkt_meta *m,
-                           const struct pl_result *res)
+                           const struct dp_wire *w, const struct pl_result *res)
 {
     if (res->outcome == PL_DROPPED && res->reject_eni != FIB_NONE && !res->reject_egress &&
         s->enis[res->reject_eni].n_flow_logs)
-        dp_flowlog_note(dp, s, res->reject_eni, &res->f, false, false, m->l3_len, m->tcp_flags, 0);
+        dp_flowlog_note(dp, s, res->reject_eni, &res->f, false, false, w, m->tcp_flags, 0);
 }
 
 /* The transit gateway legs of a packet, for the TGWs' and attachments' flow logs: a record at
  * the attachment it entered by and at the one it left by, or a packets-lost count at the
  * first when the TGW dropped it (no route, blackhole, TTL; a packet over 8500 bytes). */
 static void log_tgw(struct dp *dp, const struct fib_snapshot *s, const struct pkt_meta *m,
-                    const struct pl_result *res)
+                    const struct dp_wire *w, const struct pl_result *res)
 {
-    bool too_big_here = res->outcome != PL_DROPPED && res->mtu_silent && m->l3_len > res->mtu;
+    bool too_big_here = res->outcome != PL_DROPPED && res->mtu_silent && w->seg_len > res->mtu;
     for (uint8_t i = 0; i < res->n_tgw_legs; i++) {
         const struct pl_tgw_leg *l = &res->tgw_legs[i];
         const struct fib_tgw_attach *in = &s->tgw_attaches[l->in];
@@ -397,9 +399,9 @@ static void log_tgw(struct dp *dp, const struct fib_snapshot *s, const struct pk
             lost = DP_FL_LOST_MTU;
         }
         const struct flow *f = &l->f;
-        dp_flowlog_note_tgw(dp, s, l, false, f, m->l3_len, m->tcp_flags, lost);
+        dp_flowlog_note_tgw(dp, s, l, false, f, w, m->tcp_flags, lost);
         if (l->out != FIB_NONE && lost == DP_FL_LOST_NONE)
-            dp_flowlog_note_tgw(dp, s, l, true, f, m->l3_len, m->tcp_flags, DP_FL_LOST_NONE);
+            dp_flowlog_note_tgw(dp, s, l, true, f, w, m->tcp_flags, DP_FL_LOST_NONE);
     }
 }
 
@@ -459,7 +461,7 @@ static bool emit(struct fwd_ctx *ctx, uint32_t in_eni, struct io_buf *b, struct 
             return false;
         }
     }
-    if (m->l3_len > res->mtu) {
+    if (ctx->w->seg_len > res->mtu) {
         if (in_eni == FIB_NONE) {
             count(dp, DP_DROP_MTU);
             return false;
@@ -474,7 +476,7 @@ static bool emit(struct fwd_ctx *ctx, uint32_t in_eni, struct io_buf *b, struct 
         pkt_clamp_tcp_mss(b->data, m, res->tcp_mss_max) > 0)
         atomic_fetch_add_explicit(&dp->c.mss_clamped, 1, memory_order_relaxed);
     if (res->outcome == PL_DELIVERED && s->enis[res->eni].n_flow_logs)
-        dp_flowlog_note(dp, s, res->eni, &res->f, false, true, m->l3_len, m->tcp_flags, 0);
+        dp_flowlog_note(dp, s, res->eni, &res->f, false, true, ctx->w, m->tcp_flags, 0);
     apply_header(b->data, m, &res->f);
     if (ctx->icmp_id_set && ctx->icmp_id != m->icmp_id)
         pkt_set_icmp_echo_id(b->data, m, ctx->icmp_id);
@@ -521,13 +523,13 @@ static bool link_layer(struct dp *dp, bool own_arp, struct io_buf *b, const stru
 /* A frame from the internet host: ARP/ND for its gateway, else a packet the internet sends to
  * some public address, entering through whichever internet gateway owns it. */
 static bool from_internet(struct dp *dp, const struct dp_view *v, struct io_buf *b,
-                          struct pkt_meta *m, uint32_t *out)
+                          struct pkt_meta *m, const struct dp_wire *w, uint32_t *out)
 {
     bool keep;
     if (link_layer(dp, m->kind == PKT_ARP && addr4_of(m->arp.tpa) == DP_INTERNET_ADDR4, b, m,
                    &keep))
         return keep;
-    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = m, .now_ns = dp->w.now_ns};
+    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = m, .w = w, .now_ns = dp->w.now_ns};
     struct pipeline_hooks hooks = {
         .ctx = &ctx, .sg_tracked = sg_tracked, .nat_in = nat_in, .eigw_tracked = eigw_tracked};
     struct pl_packet pkt = {
@@ -536,14 +538,42 @@ static bool from_internet(struct dp *dp, const struct dp_view *v, struct io_buf 
     pipeline_run(v->snap, &pkt, &hooks, NULL, &res);
     if (res.outcome != PL_DELIVERED) {
         count(dp, res.outcome == PL_DROPPED ? res.code : (unsigned)PL_NO_POSSIBLE_DESTINATION);
-        log_refused_in(dp, v->snap, m, &res);
+        log_refused_in(dp, v->snap, m, w, &res);
         if (res.n_tgw_legs && v->snap->n_flow_logs)
-            log_tgw(dp, v->snap, m, &res);
+            log_tgw(dp, v->snap, m, w, &res);
         return false;
     }
     if (res.n_tgw_legs && v->snap->n_flow_logs)
-        log_tgw(dp, v->snap, m, &res);
+        log_tgw(dp, v->snap, m, w, &res);
     return emit(&ctx, FIB_NONE, b, m, &res, out);
+}
+
+/* What frame b stands for on the wire (m parsed from it). */
+static struct dp_wire wire_of(const struct io_buf *b, const struct pkt_meta *m)
+{
+    struct dp_wire w = {.packets = 1, .bytes = m->l3_len, .seg_len = m->l3_len};
+    const struct io_offload *o = &b->off;
+    if (o->gso_type == IO_GSO_NONE || !o->gso_size || m->flow.proto != FLOW_PROTO_TCP ||
+        !(m->flags & PKT_F_L4))
+        return w;
+    unsigned hdrs =
+        (unsigned)(m->l4_off - m->l3_off) + (unsigned)(b->data[m->l4_off + 12] >> 4) * 4;
+    if (hdrs >= m->l3_len)
+        return w;
+    unsigned payload = m->l3_len - hdrs;
+    w.packets = (payload + o->gso_size - 1) / o->gso_size;
+    w.bytes = m->l3_len + (w.packets - 1) * hdrs;
+    w.seg_len = hdrs + (payload < o->gso_size ? payload : o->gso_size);
+    return w;
+}
+
+/* pkt_parse, plus what the TAP's header said about the checksum. */
+static int parse_frame(const struct io_buf *b, struct pkt_meta *m)
+{
+    int rc = pkt_parse(b->data, b->len, m);
+    if (rc == 0 && b->off.csum_partial)
+        m->flags |= PKT_F_CSUM_PARTIAL;
+    return rc;
 }
 
 /* The slow path: one parsed frame (parse_rc: pkt_parse's result) through everything. */
@@ -559,8 +589,9 @@ static bool forward_one(struct dp *dp, const struct dp_view *v, uint32_t in, str
         return false;
     }
     *out = in;
+    struct dp_wire w = wire_of(b, &m);
     if (in == v->internet_slot)
-        return from_internet(dp, v, b, &m, out);
+        return from_internet(dp, v, b, &m, &w, out);
     uint32_t in_eni = v->eni_of_slot[in];
     if (in_eni == FIB_NONE) {
         count(dp, DP_DROP_NO_PORT);
@@ -581,7 +612,7 @@ static bool forward_one(struct dp *dp, const struct dp_view *v, uint32_t in, str
         if (handled)
             return answered;
     }
-    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = &m, .now_ns = dp->w.now_ns};
+    struct fwd_ctx ctx = {.dp = dp, .v = v, .m = &m, .w = &w, .now_ns = dp->w.now_ns};
     struct pipeline_hooks hooks = {.ctx = &ctx,
                                    .sg_tracked = sg_tracked,
                                    .nat_out = nat_out,
@@ -608,12 +639,12 @@ static bool forward_one(struct dp *dp, const struct dp_view *v, uint32_t in, str
             res.mtu_silent = first.mtu_silent;
         }
     }
-    log_sent(dp, s, in_eni, &m, &res);
+    log_sent(dp, s, in_eni, &m, &w, &res);
     if (res.n_tgw_legs && s->n_flow_logs)
-        log_tgw(dp, s, &m, &res);
+        log_tgw(dp, s, &m, &w, &res);
     if (res.outcome == PL_DROPPED) {
         count(dp, res.code);
-        log_refused_in(dp, s, &m, &res);
+        log_refused_in(dp, s, &m, &w, &res);
         if (res.code == PL_NGW_IDLE_TIMEOUT && m.kind == PKT_IPV4 && !(m.tcp_flags & PKT_TCP_RST))
             return nat_reset(dp, b, &m);
         return false;
@@ -629,7 +660,7 @@ bool dp_forward(struct dp *dp, const struct dp_view *v, uint32_t in, struct io_b
                 uint32_t *out)
 {
     struct pkt_meta m;
-    int rc = pkt_parse(b->data, b->len, &m);
+    int rc = parse_frame(b, &m);
     return forward_one(dp, v, in, b, rc, &m, out);
 }
 
@@ -688,7 +719,7 @@ void dp_forward_burst(struct dp *dp, const struct dp_view *v, uint32_t in, struc
         int end = start, k = 0;
         while (end < n) {
             int i = end++;
-            w->parse_rc[i] = pkt_parse(bufs[i]->data, bufs[i]->len, &w->metas[i]);
+            w->parse_rc[i] = parse_frame(bufs[i], &w->metas[i]);
             w->done[i] = false;
             if (state_barrier(w->parse_rc[i], &w->metas[i]))
                 break;
@@ -698,7 +729,7 @@ void dp_forward_burst(struct dp *dp, const struct dp_view *v, uint32_t in, struc
                                                   .ct_name = name,
                                                   .tcp_flags = m->tcp_flags,
                                                   .ttl = m->ttl,
-                                                  .l3_len = m->l3_len};
+                                                  .l3_len = (uint16_t)wire_of(bufs[i], m).seg_len};
                 w->fast_at[k++] = i;
             }
         }

@@ -148,17 +148,23 @@ enum dp_fl_lost {
     DP_FL_LOST__COUNT
 };
 
-/* Flow logs (dp_flowlog.c). note: one packet at interface eni (worker only; a no-op for
+/* What one frame is on the wire: a TCP super-packet from a TAP with offloads stands for
+ * `packets` segments of at most seg_len bytes each (IP header on), `bytes` in all. */
+struct dp_wire {
+    unsigned packets, bytes, seg_len;
+};
+
+/* Flow logs (dp_flowlog.c). note: one frame at interface eni (worker only; a no-op for
  * interfaces no flow log watches). pass: the worker's side of the table exchange, once per
  * pass. flush: ends a capture window and delivers it (the writer thread, or dp_stop). */
 void dp_flowlog_note(struct dp *dp, const struct fib_snapshot *s, uint32_t eni,
-                     const struct flow *f, bool egress, bool accept, unsigned bytes,
+                     const struct flow *f, bool egress, bool accept, const struct dp_wire *w,
                      uint8_t tcp_flags, uint8_t traffic_path);
-/* One packet crossing a TGW leg, at the attachment it entered by (egress false) or left by:
+/* One frame crossing a TGW leg, at the attachment it entered by (egress false) or left by:
  * counted as delivered, or as lost for `lost`. */
 void dp_flowlog_note_tgw(struct dp *dp, const struct fib_snapshot *s, const struct pl_tgw_leg *l,
-                         bool egress, const struct flow *f, unsigned bytes, uint8_t tcp_flags,
-                         enum dp_fl_lost lost);
+                         bool egress, const struct flow *f, const struct dp_wire *w,
+                         uint8_t tcp_flags, enum dp_fl_lost lost);
 void dp_flowlog_pass(struct dp *dp);
 void dp_flowlog_flush(struct dp *dp);
 int dp_flowlog_start(struct dp *dp);

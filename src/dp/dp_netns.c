@@ -24,6 +24,7 @@ static size_t configure(const struct dp_instance *in, struct iface_config *c)
         const struct dp_iface *f = &in->ifs[i];
         struct netns_iface *ni = &c->ifs[i];
         snprintf(ni->name, sizeof ni->name, "eth%d", f->device_index);
+        ni->tap_flags = NETNS_TAP_VNET_HDR | NETNS_TAP_OFFLOADS;
         memcpy(ni->mac, f->mac, 6);
         ni->mtu = (uint32_t)f->mtu;
         for (size_t a = 0; a < f->n_addrs; a++)
@@ -92,7 +93,7 @@ static int ns_instance_up(void *ctx, const struct dp_instance *in, struct io_por
         return rc;
     }
     for (size_t i = 0; i < n; i++)
-        ports[i] = io_tap_port(fds[i]);
+        ports[i] = io_tap_port(fds[i], true);
     if (in->dns_server)
         write_resolv_conf(in);
     return 0;
@@ -128,6 +129,7 @@ static int ns_internet_up(void *ctx, struct io_port **port)
     struct netns_addr4 a4 = {.addr = DP_INTERNET_ADDR4, .plen = DP_INTERNET_PLEN4};
     struct netns_addr6 a6 = {.plen = DP_INTERNET_PLEN6};
     struct netns_iface ifc = {.name = "eth0",
+                              .tap_flags = NETNS_TAP_VNET_HDR | NETNS_TAP_OFFLOADS,
                               .mtu = 1500,
                               .ipv4 = &a4,
                               .n_ipv4 = 1,
@@ -145,7 +147,7 @@ static int ns_internet_up(void *ctx, struct io_port **port)
         fprintf(stderr, "vpcd: data plane: %s: %s\n", DP_INTERNET_NS, err);
         return rc;
     }
-    *port = io_tap_port(fd);
+    *port = io_tap_port(fd, true);
     return 0;
 }
 

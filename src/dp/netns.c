@@ -309,6 +309,12 @@ int netns_tap_open(const char *name, unsigned flags, struct netns_tap *out)
         close(fd);
         return -e;
     }
+    if ((flags & NETNS_TAP_VNET_HDR) && (flags & NETNS_TAP_OFFLOADS) &&
+        ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) != 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
     unsigned idx = if_nametoindex(ifr.ifr_name);
     if (idx == 0) {
         int e = errno;
@@ -632,6 +638,13 @@ int netns_link_set_mtu(struct netns_nl *nl, int ifindex, uint32_t mtu)
     struct nlmsghdr *nlh = link_req(nl, RTM_NEWLINK, NLM_F_ACK, ifindex);
     mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
     return nl_talk(nl, nlh, NULL, NULL, "set MTU %u on interface %d", mtu, ifindex);
+}
+
+int netns_link_set_gso_max_size(struct netns_nl *nl, int ifindex, uint32_t size)
+{
+    struct nlmsghdr *nlh = link_req(nl, RTM_NEWLINK, NLM_F_ACK, ifindex);
+    mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SIZE, size);
+    return nl_talk(nl, nlh, NULL, NULL, "set GSO max size %u on interface %d", size, ifindex);
 }
 
 int netns_link_set_mac(struct netns_nl *nl, int ifindex, const uint8_t mac[6])
@@ -965,6 +978,9 @@ static int iface_up(struct netns_nl *host, struct netns_nl *inst, const struct n
         r = netns_link_set_mac(inst, li.ifindex, f->mac);
     if (r == 0 && f->mtu)
         r = netns_link_set_mtu(inst, li.ifindex, f->mtu);
+    /* Super-packets must fit vpcd's buffers (IPv4 and IPv6 lengths are 16-bit). */
+    if (r == 0 && (f->tap_flags & NETNS_TAP_OFFLOADS))
+        r = netns_link_set_gso_max_size(inst, li.ifindex, NETNS_TAP_GSO_MAX);
     if (r == 0)
         r = iface_apply(inst, li.ifindex, f);
     if (r < 0)

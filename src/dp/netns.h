@@ -58,6 +58,10 @@ int netns_socket(const char *ns_name, int domain, int type, int protocol);
 /* ---- TAP devices ---- */
 
 #define NETNS_TAP_VNET_HDR 0x1u /* IFF_VNET_HDR: frames carry a virtio-net header (offloads) */
+/* With NETNS_TAP_VNET_HDR: the TAP takes TCP super-packets and unfinished checksums from the
+ * namespace's stack (TUNSETOFFLOAD csum, tso4, tso6), up to NETNS_TAP_GSO_MAX bytes each. */
+#define NETNS_TAP_OFFLOADS 0x2u
+#define NETNS_TAP_GSO_MAX 62000u
 
 struct netns_tap {
     int fd;                       /* non-blocking, close-on-exec; caller owns it */
@@ -99,6 +103,7 @@ int netns_link_get(struct netns_nl *nl, const char *ifname, struct netns_link_in
 int netns_link_list(struct netns_nl *nl, struct netns_link_info **out, size_t *n_out);
 int netns_link_set_up(struct netns_nl *nl, int ifindex, bool up);
 int netns_link_set_mtu(struct netns_nl *nl, int ifindex, uint32_t mtu);
+int netns_link_set_gso_max_size(struct netns_nl *nl, int ifindex, uint32_t size);
 int netns_link_set_mac(struct netns_nl *nl, int ifindex, const uint8_t mac[6]);
 /* The kernel refuses to rename an interface that is up (-EBUSY). */
 int netns_link_rename(struct netns_nl *nl, int ifindex, const char *new_name);

@@ -45,6 +45,7 @@ static int mem_rx(struct io_port *p, struct io_buf *const *bufs, int n)
     const struct io_buf *b;
     while (got < n && (b = queue_pop(&m->to_dp))) {
         memcpy(bufs[got]->data, b->data, b->len);
+        memset(&bufs[got]->off, 0, sizeof bufs[got]->off);
         bufs[got++]->len = b->len;
     }
     return got;

@@ -931,6 +931,13 @@ static void l4_csum_fix(uint8_t *frame, const struct pkt_meta *m, const uint8_t 
     }
     uint8_t *c = frame + m->l4_off + at;
     uint16_t v = rd16(c);
+    if (m->flags & PKT_F_CSUM_PARTIAL) {
+        /* The field is the pseudo-header sum, not complemented: only the addresses are in it,
+         * and RFC 1624's update applies to its complement. */
+        if (addr && m->flow.proto != FLOW_PROTO_ICMP)
+            wr16(c, (uint16_t)~pkt_csum_update((uint16_t)~v, old, new_data, len));
+        return;
+    }
     bool udp = m->flow.proto == FLOW_PROTO_UDP;
     if (udp && v == 0)
         return; /* no checksum, and a rewrite must not invent one */

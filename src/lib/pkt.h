@@ -112,6 +112,10 @@ const char *pkt_error_name(enum pkt_error e);
 #define PKT_F_ICMP_ECHO 0x0200  /* ICMP(v6) echo request or reply: icmp_id valid */
 #define PKT_F_ICMP_ERR 0x0400   /* ICMP 3/11/12 or ICMPv6 1-4 */
 #define PKT_F_INNER 0x0800      /* ICMP error whose quoted header parsed: inner valid */
+/* Set by the caller, not by pkt_parse: the L4 checksum field holds only the pseudo-header sum
+ * (a TAP's unfinished checksum, completed by whoever receives the frame), so rewrites update
+ * it for address changes only. */
+#define PKT_F_CSUM_PARTIAL 0x1000
 
 struct pkt_arp {
     uint16_t op;

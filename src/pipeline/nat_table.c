@@ -347,6 +347,8 @@ bool nat_table_in(struct nat_table *t, uint64_t gw, uint8_t proto, uint32_t remo
 
 void nat_table_expire(struct nat_table *t, uint64_t now_ns, size_t budget)
 {
+    if (!t->count)
+        return;
     for (size_t k = 0; k < budget && k < t->capacity; k++) {
         uint32_t i = t->sweep_at;
         t->sweep_at = i + 1 < t->capacity ? i + 1 : 0;
