@@ -569,6 +569,22 @@ static uint64_t rtb_stamp(const struct model *m, const struct route_table *rt)
     return h;
 }
 
+/* What of a route table, besides its routes, the snapshot takes into other arrays: which
+ * subnets (and gateways) use it, and which gateways propagate into it. */
+static uint64_t rtb_assoc_sig(const struct route_table *rt)
+{
+    uint64_t h = mix(0, rt->n_assocs);
+    for (size_t i = 0; i < rt->n_assocs; i++) {
+        h = mix(h, hmap_hash_str(rt->assocs[i].subnet_id));
+        h = mix(h, hmap_hash_str(rt->assocs[i].gateway_id));
+        h = mix(h, rt->assocs[i].main);
+    }
+    h = mix(h, rt->n_vgws);
+    for (size_t i = 0; i < rt->n_vgws; i++)
+        h = mix(h, hmap_hash_str(rt->vgws[i]));
+    return h;
+}
+
 static uint64_t acl_stamp(const struct model *m, const struct network_acl *a)
 {
     return mix(mix(0, a->hdr.version), version_of(m, a->vpc_id)); /* IPv6 adds the 32768 deny */
@@ -651,6 +667,7 @@ static void compile_tables(struct build *b, const struct scope *sc, const struct
         ref->shared =
             table_for(b, prev, FIB_OBJ_RTB, SHARED_RTB, &rt->hdr, rtb_stamp(m, rt), compile_rtb);
         ref->t = &ref->shared->u.rtb;
+        ref->assoc_sig = rtb_assoc_sig(rt);
     }
     const struct network_acl *a;
     OWN_FOREACH(a, sc, RES_NACL)
@@ -849,17 +866,20 @@ static enum fib_obj target_type(enum route_target k)
     }
 }
 
+static void resolve_rtb_targets(const struct fib_snapshot *s, struct fib_rtb_ref *ref)
+{
+    ref->targets = xcalloc(ref->t->n_routes ? ref->t->n_routes : 1, sizeof *ref->targets);
+    for (size_t k = 0; k < ref->t->n_routes; k++) {
+        const struct fib_route *r = &ref->t->routes[k];
+        enum fib_obj t = target_type(r->kind);
+        ref->targets[k] = t == FIB_OBJ__COUNT ? FIB_NONE : fib_find(s, t, r->target);
+    }
+}
+
 static void resolve_route_targets(struct fib_snapshot *s)
 {
-    for (size_t i = 0; i < s->n_rtbs; i++) {
-        struct fib_rtb_ref *ref = &s->rtbs[i];
-        ref->targets = xcalloc(ref->t->n_routes ? ref->t->n_routes : 1, sizeof *ref->targets);
-        for (size_t k = 0; k < ref->t->n_routes; k++) {
-            const struct fib_route *r = &ref->t->routes[k];
-            enum fib_obj t = target_type(r->kind);
-            ref->targets[k] = t == FIB_OBJ__COUNT ? FIB_NONE : fib_find(s, t, r->target);
-        }
-    }
+    for (size_t i = 0; i < s->n_rtbs; i++)
+        resolve_rtb_targets(s, &s->rtbs[i]);
 }
 
 static void resolve_instances(struct build *b)
@@ -879,14 +899,111 @@ struct fib_snapshot *fib_snapshot_build(const struct model *m)
     return fib_snapshot_build_from(m, NULL);
 }
 
+/* At most this many route tables owned by a route-only update (changed now or earlier since
+ * the last full build): each is copied by the next update, so past it a full build is cheaper
+ * and flattens the sharing again. */
+#define ROUTES_ONLY_MAX_OWNED 64u
+
+static bool owned_by(const struct fib_snapshot *s, uint32_t i)
+{
+    for (size_t k = 0; k < s->n_owned_rtbs; k++)
+        if (s->owned_rtbs[k] == i)
+            return true;
+    return false;
+}
+
+/* The snapshot of m when nothing but routes of route tables changed since prev (no table made,
+ * deleted or re-associated, nothing of any other type changed), or NULL when that does not
+ * hold. Everything but rtbs[] is prev's (its base's) as it is: only those arrays' route
+ * tables read routes. */
+static struct fib_snapshot *routes_only_update(const struct model *m,
+                                               const struct fib_snapshot *prev)
+{
+    if (!prev)
+        return NULL;
+    for (int t = 0; t < RES__COUNT; t++)
+        if (t != RES_RTB && m->type_generation[t] != prev->type_generation[t])
+            return NULL;
+    uint32_t changed[ROUTES_ONLY_MAX_OWNED];
+    const struct route_table *changed_rt[ROUTES_ONLY_MAX_OWNED];
+    size_t n_changed = 0, n_rtbs = 0;
+    for (size_t i = 0; i < m->scopes.n; i++) {
+        const struct scope *sc = (const struct scope *)m->scopes.items[i];
+        const struct route_table *rt;
+        OWN_FOREACH(rt, sc, RES_RTB)
+        {
+            n_rtbs++;
+            if (rt->hdr.version <= prev->generation)
+                continue;
+            uint32_t at = fib_find(prev, FIB_OBJ_RTB, rt->hdr.id);
+            if (at == FIB_NONE || n_changed == ROUTES_ONLY_MAX_OWNED ||
+                prev->rtbs[at].assoc_sig != rtb_assoc_sig(rt))
+                return NULL;
+            changed[n_changed] = at;
+            changed_rt[n_changed++] = rt;
+        }
+    }
+    if (n_rtbs != prev->n_rtbs)
+        return NULL;
+    size_t n_owned = n_changed;
+    for (size_t k = 0; k < prev->n_owned_rtbs; k++) {
+        bool again = false;
+        for (size_t c = 0; c < n_changed; c++)
+            again |= changed[c] == prev->owned_rtbs[k];
+        n_owned += !again;
+    }
+    if (n_owned > ROUTES_ONLY_MAX_OWNED)
+        return NULL;
+
+    struct fib_snapshot *s = xmalloc(sizeof *s);
+    *s = *prev;
+    atomic_init(&s->refs, 1);
+    s->generation = m->generation;
+    memcpy(s->type_generation, m->type_generation, sizeof s->type_generation);
+    s->base = fib_snapshot_ref(prev->base ? prev->base : (struct fib_snapshot *)prev);
+    s->rtbs = xmalloc((prev->n_rtbs ? prev->n_rtbs : 1) * sizeof *s->rtbs);
+    memcpy(s->rtbs, prev->rtbs, prev->n_rtbs * sizeof *s->rtbs);
+    s->owned_rtbs = xcalloc(ROUTES_ONLY_MAX_OWNED, sizeof *s->owned_rtbs);
+    s->n_owned_rtbs = 0;
+    s->n_compiled = s->n_reused = 0;
+    struct build b = {.m = m, .s = s};
+    for (size_t c = 0; c < n_changed; c++) {
+        struct fib_rtb_ref *ref = &s->rtbs[changed[c]];
+        const struct route_table *rt = changed_rt[c];
+        ref->shared =
+            table_for(&b, prev, FIB_OBJ_RTB, SHARED_RTB, &rt->hdr, rtb_stamp(m, rt), compile_rtb);
+        ref->t = &ref->shared->u.rtb;
+        resolve_rtb_targets(s, ref);
+        s->owned_rtbs[s->n_owned_rtbs++] = changed[c];
+    }
+    /* Tables an earlier update owned: this snapshot must not depend on prev, which may go. */
+    for (size_t k = 0; k < prev->n_owned_rtbs; k++) {
+        uint32_t at = prev->owned_rtbs[k];
+        if (owned_by(s, at))
+            continue;
+        struct fib_rtb_ref *ref = &s->rtbs[at];
+        size_t n = ref->t->n_routes ? ref->t->n_routes : 1;
+        ref->targets = xmalloc(n * sizeof *ref->targets);
+        memcpy(ref->targets, prev->rtbs[at].targets, n * sizeof *ref->targets);
+        atomic_fetch_add(&ref->shared->refs, 1);
+        s->owned_rtbs[s->n_owned_rtbs++] = at;
+    }
+    s->n_reused += s->n_rtbs - n_changed + s->n_acls + s->n_tgw_rtbs;
+    return s;
+}
+
 struct fib_snapshot *fib_snapshot_build_from(const struct model *m, const struct fib_snapshot *prev)
 {
+    struct fib_snapshot *quick = routes_only_update(m, prev);
+    if (quick)
+        return quick;
     struct build b;
     memset(&b, 0, sizeof b);
     b.m = m;
     b.s = xcalloc(1, sizeof *b.s);
     atomic_init(&b.s->refs, 1);
     b.s->generation = m->generation;
+    memcpy(b.s->type_generation, m->type_generation, sizeof b.s->type_generation);
     hmap_init(&b.subnet_rtb);
     for (size_t i = 0; i < m->scopes.n; i++)
         collect_scope(&b, (const struct scope *)m->scopes.items[i]);
@@ -933,6 +1050,17 @@ void fib_snapshot_unref(struct fib_snapshot *s)
 {
     if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
         return;
+    if (s->base) {
+        for (size_t k = 0; k < s->n_owned_rtbs; k++) {
+            free(s->rtbs[s->owned_rtbs[k]].targets);
+            shared_unref(s->rtbs[s->owned_rtbs[k]].shared);
+        }
+        free(s->rtbs);
+        free(s->owned_rtbs);
+        fib_snapshot_unref(s->base);
+        free(s);
+        return;
+    }
     for (size_t i = 0; i < s->n_vpcs; i++) {
         free(s->vpcs[i].cidrs4);
         free(s->vpcs[i].cidrs6);

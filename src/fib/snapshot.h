@@ -174,6 +174,7 @@ struct fib_rtb_ref {
     uint32_t *targets; /* owned; targets[i]: t->routes[i]'s target in its kind's array, or
                         * FIB_NONE (pcxs[], tgws[], igws[], eigws[], nats[], enis[]) */
     struct fib_shared *shared;
+    uint64_t assoc_sig; /* digest of the table's associations and propagations */
 };
 
 struct fib_acl_ref {
@@ -296,6 +297,13 @@ struct fib_snapshot {
     size_t n_refs;
     /* Tables compiled for this snapshot and tables taken over from the previous one. */
     size_t n_compiled, n_reused;
+    uint64_t type_generation[RES__COUNT]; /* the model's, when this was built */
+    /* A snapshot made when only routes changed shares everything but rtbs[] with base (one
+     * reference held), and owns the rtbs[] entries listed in owned_rtbs (their targets and a
+     * reference to their table); the other entries are base's. NULL: it owns everything. */
+    struct fib_snapshot *base;
+    uint32_t *owned_rtbs;
+    size_t n_owned_rtbs;
 };
 
 struct fib_ref {
@@ -308,7 +316,9 @@ struct fib_ref {
 struct fib_snapshot *fib_snapshot_build(const struct model *m);
 /* The same, taking over from prev (borrowed; may be NULL) every compiled route table, NACL and
  * TGW route table whose inputs did not change since prev was built. The result is identical
- * to fib_snapshot_build(m); only the work differs. */
+ * to fib_snapshot_build(m); only the work differs. When nothing but the routes of a few route
+ * tables changed since prev, the result shares all of prev's other arrays and indices (see
+ * base), so the work is those tables' and not the network's. */
 struct fib_snapshot *fib_snapshot_build_from(const struct model *m,
                                              const struct fib_snapshot *prev);
 struct fib_snapshot *fib_snapshot_ref(struct fib_snapshot *s);

@@ -194,8 +194,109 @@ static void incremental_equals_full(void **state)
     model_free(w.m);
 }
 
+static void assert_same_as_full(const struct model *m, const struct fib_snapshot *inc)
+{
+    struct fib_snapshot *full = fib_snapshot_build(m);
+    char *a = printed(inc), *b = printed(full);
+    if (strcmp(a, b) != 0)
+        fail_msg("the snapshot differs from a full build:\n%s\n----\n%s", a, b);
+    free(a);
+    free(b);
+    fib_snapshot_unref(full);
+}
+
+/* A route to the internet gateway of VPC v (the table's VPC). */
+static int add_route(struct world *w, const char *rtb, int v, int k)
+{
+    char cidr[32];
+    snprintf(cidr, sizeof cidr, "203.0.%d.%d/32", k / 256, k % 256);
+    struct route_dest_args d = {.cidr = cidr};
+    struct route_target_args t = {.gateway_id = w->igws[v]};
+    return route_create(w->m, w->s, rtb, &d, &t, &w->err);
+}
+
+/* A change of routes only: the new snapshot shares everything else with the old one (base) and
+ * compiles one table; a change of associations, or of anything else, is a full build. Each
+ * snapshot outlives the one it came from, as the data plane's do. */
+static void route_only_changes_share_the_rest(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w);
+    struct fib_snapshot *prev = fib_snapshot_build(w.m);
+    assert_null(prev->base);
+
+    assert_int_equal(add_route(&w, w.rtbs[0], 0, 1), 0);
+    struct fib_snapshot *inc = fib_snapshot_build_from(w.m, prev);
+    assert_ptr_equal(inc->base, prev);
+    assert_int_equal(inc->n_compiled, 1);
+    assert_int_equal(inc->n_owned_rtbs, 1);
+    assert_same_as_full(w.m, inc);
+    fib_snapshot_unref(prev);
+    prev = inc;
+
+    /* The same table again and another: both owned, still one base. */
+    assert_int_equal(add_route(&w, w.rtbs[0], 0, 2), 0);
+    assert_int_equal(add_route(&w, w.rtbs[3], 1, 3), 0);
+    inc = fib_snapshot_build_from(w.m, prev);
+    assert_ptr_equal(inc->base, prev->base);
+    assert_int_equal(inc->n_compiled, 2);
+    assert_int_equal(inc->n_owned_rtbs, 2);
+    assert_same_as_full(w.m, inc);
+    fib_snapshot_unref(prev);
+    prev = inc;
+
+    /* A subnet leaves its table: the subnets' array changes, so a full build. */
+    struct route_table *rt = rtb_find(w.m, w.s, w.rtbs[1]);
+    char assoc[ID_MAX];
+    snprintf(assoc, sizeof assoc, "%s", rt->assocs[0].id);
+    assert_int_equal(rtb_disassociate(w.m, w.s, assoc, &w.err), 0);
+    inc = fib_snapshot_build_from(w.m, prev);
+    assert_null(inc->base);
+    assert_same_as_full(w.m, inc);
+    fib_snapshot_unref(prev);
+    prev = inc;
+
+    /* More tables changed than an update may own: the update past the limit is a full build,
+     * which flattens the sharing; every step equals a full build. */
+    char extra[70][ID_MAX];
+    for (int k = 0; k < 70; k++) {
+        struct route_table *t;
+        assert_int_equal(rtb_create(w.m, w.s, w.vpcs[0], NULL, &t, &w.err), 0);
+        snprintf(extra[k], ID_MAX, "%s", t->hdr.id);
+    }
+    inc = fib_snapshot_build_from(w.m, prev); /* tables added: full */
+    assert_null(inc->base);
+    fib_snapshot_unref(prev);
+    prev = inc;
+    int full_builds = 0;
+    for (int k = 0; k < 70; k++) {
+        assert_int_equal(add_route(&w, extra[k], 0, 100 + k), 0);
+        inc = fib_snapshot_build_from(w.m, prev);
+        if (!inc->base)
+            full_builds++;
+        else
+            assert_int_equal(inc->n_owned_rtbs, (size_t)(full_builds ? k - 64 : k + 1));
+        assert_same_as_full(w.m, inc);
+        fib_snapshot_unref(prev);
+        prev = inc;
+    }
+    assert_int_equal(full_builds, 1);
+
+    /* Anything but routes (an SG): full. */
+    struct security_group *g;
+    assert_int_equal(sg_create(w.m, w.s, w.vpcs[0], "x", "x", NULL, &g, &w.err), 0);
+    inc = fib_snapshot_build_from(w.m, prev);
+    assert_null(inc->base);
+    assert_same_as_full(w.m, inc);
+    fib_snapshot_unref(prev);
+    fib_snapshot_unref(inc);
+    model_free(w.m);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(incremental_equals_full),
+    cmocka_unit_test(route_only_changes_share_the_rest),
 };
 
 UNIT_MAIN(tests)
