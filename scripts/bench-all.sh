@@ -14,6 +14,9 @@
 #   on a 1,000-route VPC-like table and a 500,000-prefix table, random and in-table addresses
 #   (BENCH_RUNS runs inside one lpmbench process, medians). Needs Debian's libdpdk-dev, which
 #   this script installs when missing; vpcd itself never links DPDK.
+#   bench/pipeline: the conntrack hit path and pipeline_run() on 2,000,000 tracked flows.
+#   bench/e2e (root): iperf3 UDP 64-byte and TCP between instances over a peering and a TGW,
+#   against a kernel router namespace with nftables conntrack (installs nftables if missing).
 # Raw output of every run goes to build/bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,11 +75,20 @@ start_vpcd() {
 
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p"; }
+# row MEASURE VALUE TARGET MET: printed now and again in the one summary table at the end.
+SUMMARY=()
+row() {
+  local line
+  line=$(printf '%-46s %12s %12s   %s' "$1" "$2" "$3" "$4")
+  SUMMARY+=("$line")
+  echo "$line"
+}
+BENCH_T0=$SECONDS
 
 echo "bench/api: $RUNS run(s) x ${SECONDS_PER_RUN}s (after ${WARMUP}s warm-up) per configuration," \
   "$(nproc) CPU(s), state in $STATE_BASE ($(df -T "$STATE_BASE" | awk 'NR==2 {print $2}'))," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-ROWS=()
+ROWS=(); API_ROWS=()
 for dur in $DURABILITY; do
   for c in $CLIENTS; do
     rps=(); p50=(); p99=(); errs=()
@@ -101,6 +113,7 @@ for dur in $DURABILITY; do
     met=$(awk -v r="$m_rps" -v p="$m_p99" 'BEGIN {print (r >= 20000 && p < 2) ? "yes" : "no"}')
     ROWS+=("$(printf '%-9s %7s %10s %9s %9s %8s   %s' "$dur" "$c" "$m_rps" "$m_p50" "$m_p99" \
       "$m_err" "$met")")
+    API_ROWS+=("$dur $c $m_rps $m_p99 $met")
   done
 done
 
@@ -110,6 +123,11 @@ echo "bench/api summary (medians of $RUNS runs; target >= 20000 req/s with p99 <
 printf '%-9s %7s %10s %9s %9s %8s   %s\n' durability clients "req/s" "p50 ms" "p99 ms" errors \
   "target met"
 printf '%s\n' "${ROWS[@]}"
+for r in "${API_ROWS[@]}"; do
+  read -r dur c rps p99 met <<<"$r"
+  SUMMARY+=("$(printf '%-46s %12s %12s   %s' "api req/s, $dur, $c client(s) (p99 $p99 ms)" "$rps" \
+    ">= 20000" "$met")")
+done
 
 echo
 echo "bench/analyzer: $RUNS run(s)"
@@ -127,15 +145,14 @@ m_rate=$(printf '%s\n' "${a_rate[@]}" | median)
 m_mat=$(printf '%s\n' "${a_mat[@]}" | median)
 m_snap=$(printf '%s\n' "${a_snap[@]}" | median)
 echo "bench/analyzer summary (medians of $RUNS runs, one core)"
-printf '%-34s %12s %12s   %s\n' measure value target "target met"
-printf '%-34s %12s %12s   %s\n' "single-path analyses per second" "$m_rate" ">= 100000" \
-  "$(awk -v v="$m_rate" 'BEGIN {print v >= 100000 ? "yes" : "no"}')"
-printf '%-34s %12s %12s   %s\n' "1,000-instance matrix (s)" "$m_mat" "< 10" \
-  "$(awk -v v="$m_mat" 'BEGIN {print v < 10 ? "yes" : "no"}')"
-printf '%-34s %12s %12s   %s\n' "snapshot compile (ms)" "$m_snap" "-" "-"
+row "single-path analyses per second" "$m_rate" ">= 100000" \
+  "$(awk -v v="$m_rate" 'BEGIN {print (v >= 100000) ? "yes" : "no"}')"
+row "1,000-instance matrix (s)" "$m_mat" "< 10" \
+  "$(awk -v v="$m_mat" 'BEGIN {print (v < 10) ? "yes" : "no"}')"
+row "snapshot compile (ms)" "$m_snap" "-" "-"
 reach=$(bench/analyzer/reach.sh "$RUNS" | tee "$RESULTS/reach.txt" | grep '^RESULT' | field reach_s)
-printf '%-34s %12s %12s   %s\n' "vpcctl reach, 1,000 instances (s)" "$reach" "< 10" \
-  "$(awk -v v="$reach" 'BEGIN {print v < 10 ? "yes" : "no"}')"
+row "vpcctl reach, 1,000 instances (s)" "$reach" "< 10" \
+  "$(awk -v v="$reach" 'BEGIN {print (v < 10) ? "yes" : "no"}')"
 
 echo
 p_rate=(); p_slow=(); p_bytes=()
@@ -151,11 +168,11 @@ m_pslow=$(printf '%s\n' "${p_slow[@]}" | median)
 m_pbytes=$(printf '%s\n' "${p_bytes[@]}" | median)
 echo "bench/pipeline summary (median of $RUNS runs, one core, established flows, 10,000 routes,"
 echo "200 SG rules, 1,000,000 connections tracked at both ENIs = 2,000,000 tracked flows)"
-printf '%-34s %12s %12s   %s\n' "fast path decisions (Mpps)" "$m_prate" ">= 10" \
-  "$(awk -v v="$m_prate" 'BEGIN {print v >= 10 ? "yes" : "no"}')"
-printf '%-34s %12s %12s   %s\n' "pipeline_run per packet (Mpps)" "$m_pslow" "-" "-"
-printf '%-34s %12s %12s   %s\n' "bytes per tracked flow" "$m_pbytes" "<= 128" \
-  "$(awk -v v="$m_pbytes" 'BEGIN {print v <= 128 ? "yes" : "no"}')"
+row "fast path decisions (Mpps)" "$m_prate" ">= 10" \
+  "$(awk -v v="$m_prate" 'BEGIN {print (v >= 10) ? "yes" : "no"}')"
+row "pipeline_run per packet (Mpps)" "$m_pslow" "-" "-"
+row "bytes per tracked flow" "$m_pbytes" "<= 128" \
+  "$(awk -v v="$m_pbytes" 'BEGIN {print (v <= 128) ? "yes" : "no"}')"
 
 echo
 make -s -C bench/scale
@@ -171,11 +188,11 @@ m_start=$(printf '%s\n' "${s_start[@]}" | median)
 m_change=$(printf '%s\n' "${s_change[@]}" | median)
 m_mem=$(printf '%s\n' "${s_mem[@]}" | median)
 echo "bench/scale summary (median of $RUNS runs: 10,000 VPCs, 100,000 routes, through dp_sync())"
-printf '%-34s %12s %12s   %s\n' "startup: load + publish (s)" "$m_start" "< 2" \
-  "$(awk -v v="$m_start" 'BEGIN {print v < 2 ? "yes" : "no"}')"
-printf '%-34s %12s %12s   %s\n' "one route change published (ms)" "$m_change" "< 1" \
-  "$(awk -v v="$m_change" 'BEGIN {print v < 1 ? "yes" : "no"}')"
-printf '%-34s %12s %12s   %s\n' "model + snapshot memory (MiB)" "$m_mem" "-" "-"
+row "startup: load + publish (s)" "$m_start" "< 2" \
+  "$(awk -v v="$m_start" 'BEGIN {print (v < 2) ? "yes" : "no"}')"
+row "one route change published (ms)" "$m_change" "< 1" \
+  "$(awk -v v="$m_change" 'BEGIN {print (v < 1) ? "yes" : "no"}')"
+row "model + snapshot memory (MiB)" "$m_mem" "-" "-"
 
 echo
 # DPDK is the benchmark's dependency only (bench/lpm/Makefile builds nothing without it).
@@ -184,6 +201,7 @@ if ! pkg-config --exists libdpdk; then
 fi
 if pkg-config --exists libdpdk; then
   make -s -C bench/lpm
+  rm -f "$RESULTS/lpm-rows.txt"
   # A disagreement between the structures on any address exits non-zero and stops the run.
   build/bench/lpmbench "$RUNS" >"$RESULTS/lpm.txt"
   grep -E '^(eal|table|UPDATE)' "$RESULTS/lpm.txt" | sed 's/^/  /'
@@ -199,7 +217,41 @@ if pkg-config --exists libdpdk; then
     met=$(awk -v v="$v" -v f="$f" -v b="$vb" -v t="$tbl" \
       'BEGIN {print (v >= f && (t != "vpc1k" || b < 1048576)) ? "yes" : "no"}')
     printf '%-8s %-7s %10s %10s %10s %12s %12s   %s\n' "$tbl" "$adr" "$v" "$f" "$l" "$vb" "$fb" "$met"
+    echo "$tbl $adr $v $f $vb $met" >>"$RESULTS/lpm-rows.txt"
   done
+  while read -r tbl adr v f vb met; do
+    SUMMARY+=("$(printf '%-46s %12s %12s   %s' "lpm $tbl $adr (M lookups/s; $vb bytes)" "$v" \
+      ">= $f" "$met")")
+  done <"$RESULTS/lpm-rows.txt"
 else
   echo "bench/lpm: skipped (libdpdk-dev not installed)"
 fi
+
+echo
+if [ "$(id -u)" -eq 0 ]; then
+  command -v nft >/dev/null 2>&1 || apt-get install -y -qq nftables >/dev/null 2>&1 || true
+  # Real packets between instance namespaces and through a kernel router, in one run.
+  bench/e2e/e2ebench.py "$RUNS" "${E2E_SECONDS:-3}" | tee "$RESULTS/e2e.txt"
+  k_udp=$(grep '^RESULT path=kernel' "$RESULTS/e2e.txt" | field udp64_kpps)
+  k_tcp=$(grep '^RESULT path=kernel' "$RESULTS/e2e.txt" | field tcp_gbps)
+  row "e2e kernel router: 64-byte UDP (kpps)" "$k_udp" "-" "-"
+  row "e2e kernel router: TCP (Gbit/s)" "$k_tcp" "-" "-"
+  for path in peering tgw; do
+    u=$(grep "^RESULT path=$path" "$RESULTS/e2e.txt" | field udp64_kpps)
+    t=$(grep "^RESULT path=$path" "$RESULTS/e2e.txt" | field tcp_gbps)
+    row "e2e $path: 64-byte UDP (kpps)" "$u" ">= 2x $k_udp" \
+      "$(awk -v v="$u" -v k="$k_udp" 'BEGIN {print (v >= 2 * k) ? "yes" : "no"}')"
+    row "e2e $path: TCP (Gbit/s)" "$t" ">= $k_tcp" \
+      "$(awk -v v="$t" -v k="$k_tcp" 'BEGIN {print (v >= k) ? "yes" : "no"}')"
+  done
+else
+  echo "bench/e2e: skipped (needs root for network namespaces)"
+fi
+
+total_min=$(awk -v s=$((SECONDS - BENCH_T0)) 'BEGIN {printf "%.1f", s / 60}')
+echo
+echo "=== make bench summary (medians of $RUNS runs; raw output in $RESULTS/)"
+printf '%-46s %12s %12s   %s\n' measure value target "target met"
+printf '%s\n' "${SUMMARY[@]}"
+printf '%-46s %12s %12s   %s\n' "make bench, all of it (minutes)" "$total_min" "< 10" \
+  "$(awk -v v="$total_min" 'BEGIN {print (v < 10) ? "yes" : "no"}')"
