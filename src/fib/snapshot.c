@@ -962,7 +962,8 @@ static struct fib_snapshot *routes_only_update(const struct model *m,
     memcpy(s->type_generation, m->type_generation, sizeof s->type_generation);
     s->base = fib_snapshot_ref(prev->base ? prev->base : (struct fib_snapshot *)prev);
     s->rtbs = xmalloc((prev->n_rtbs ? prev->n_rtbs : 1) * sizeof *s->rtbs);
-    memcpy(s->rtbs, prev->rtbs, prev->n_rtbs * sizeof *s->rtbs);
+    if (prev->n_rtbs)
+        memcpy(s->rtbs, prev->rtbs, prev->n_rtbs * sizeof *s->rtbs);
     s->owned_rtbs = xcalloc(ROUTES_ONLY_MAX_OWNED, sizeof *s->owned_rtbs);
     s->n_owned_rtbs = 0;
     s->n_compiled = s->n_reused = 0;

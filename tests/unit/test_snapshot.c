@@ -294,8 +294,23 @@ static void route_only_changes_share_the_rest(void **state)
     model_free(w.m);
 }
 
+/* An empty network (vpcd before its first request) compiles incrementally too. */
+static void empty_network(void **state)
+{
+    (void)state;
+    struct model *m = model_new(NULL);
+    struct fib_snapshot *a = fib_snapshot_build(m);
+    struct fib_snapshot *b = fib_snapshot_build_from(m, a);
+    assert_int_equal(b->n_rtbs, 0);
+    assert_same_as_full(m, b);
+    fib_snapshot_unref(a);
+    fib_snapshot_unref(b);
+    model_free(m);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(incremental_equals_full),
+    cmocka_unit_test(empty_network),
     cmocka_unit_test(route_only_changes_share_the_rest),
 };
 
