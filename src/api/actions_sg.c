@@ -422,12 +422,11 @@ static int authorize(struct api_ctx *c, bool egress)
     xml_return_true(c->out);
     xml_open(c->out, "securityGroupRuleSet");
     for (size_t i = 0; i < n; i++) {
-        struct security_group *owner;
-        const struct sg_rule *r = sg_rule_find(c->model, c->scope, ids[i], &owner);
+        const struct sg_rule *r = sg_rule_of(g, ids[i]); /* the rules were added to g */
         if (!r)
             continue;
         xml_open(c->out, "item");
-        rule_xml(c->out, owner, r);
+        rule_xml(c->out, g, r);
         xml_close(c->out, "item");
     }
     xml_close(c->out, "securityGroupRuleSet");

@@ -287,6 +287,9 @@ int sg_rule_spec_check(struct sg_rule_spec *spec, bool egress, struct merr *err)
 /* The rule `rule_id` of any group of the scope, or NULL; *sg_out (may be NULL) gets its group. */
 struct sg_rule *sg_rule_find(const struct model *m, const struct scope *s, const char *rule_id,
                              struct security_group **sg_out);
+/* The rule `rule_id` of group g, or NULL: what a caller that knows the group asks, without
+ * walking every group of the scope. */
+const struct sg_rule *sg_rule_of(const struct security_group *g, const char *rule_id);
 /* The group called `name` in vpc_id, or NULL. */
 struct security_group *sg_find_by_name(const struct scope *s, const char *vpc_id, const char *name);
 /* Replaces rule rule_ids[i] of the group by specs[i], keeping its id and tags; all or nothing. */

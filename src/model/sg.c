@@ -51,6 +51,14 @@ struct sg_rule *sg_rule_find(const struct model *m, const struct scope *s, const
     return NULL;
 }
 
+const struct sg_rule *sg_rule_of(const struct security_group *g, const char *rule_id)
+{
+    for (size_t i = 0; i < g->n_rules; i++)
+        if (strcmp(g->rules[i].id, rule_id) == 0)
+            return &g->rules[i];
+    return NULL;
+}
+
 bool sg_references_pl(const struct scope *s, const char *pl_id)
 {
     const struct security_group *g;
