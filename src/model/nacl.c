@@ -113,15 +113,18 @@ int nacl_create(struct model *m, struct scope *s, const char *vpc_id, bool is_de
     const struct vpc *v = (const struct vpc *)res_lookup(m, s, RES_VPC, vpc_id, err);
     if (!v)
         return -1;
-    size_t n = 0;
-    const struct network_acl *other;
-    SCOPE_FOREACH(other, s, RES_NACL)
-    n += strcmp(other->vpc_id, vpc_id) == 0;
-    /* The default ACL always comes with its VPC; it still counts against the quota. */
-    if (!is_default && n >= m->cfg.nacls_per_vpc)
-        return merr_set(err, "NetworkAclLimitExceeded",
-                        "The maximum number of network ACLs (%u) has been reached for VPC %s.",
-                        m->cfg.nacls_per_vpc, vpc_id);
+    /* The default ACL always comes with its new VPC, so only custom ACLs are counted (the
+     * default one still counts against the quota): a new VPC need not walk every ACL. */
+    if (!is_default) {
+        size_t n = 0;
+        const struct network_acl *other;
+        SCOPE_FOREACH(other, s, RES_NACL)
+        n += strcmp(other->vpc_id, vpc_id) == 0;
+        if (n >= m->cfg.nacls_per_vpc)
+            return merr_set(err, "NetworkAclLimitExceeded",
+                            "The maximum number of network ACLs (%u) has been reached for VPC %s.",
+                            m->cfg.nacls_per_vpc, vpc_id);
+    }
     if (tags_validate(NULL, tags, err))
         return -1;
     struct network_acl *a = (struct network_acl *)res_new(m, s, RES_NACL);
@@ -339,8 +342,8 @@ struct network_acl *nacl_for_subnet(const struct model *m, const struct scope *s
 
 void nacl_associate_default(struct model *m, struct scope *s, const struct subnet *sn)
 {
-    if (nacl_for_subnet(m, s, sn->hdr.id))
-        return;
+    /* sn is new, so no NACL holds it yet: asking nacl_for_subnet would walk every NACL of the
+     * region for nothing on every CreateSubnet. */
     struct network_acl *a = default_acl_of(m, s, sn->vpc_id);
     if (!a)
         return;
