@@ -6,7 +6,9 @@ cd "$(dirname "$0")/../.."
 export VPCD_BIN=${1:-build/vpcd}
 out=$(mktemp -d /tmp/vpcd-cli.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-ls tests/e2e/cli/*.sh | xargs -P "${CLI_JOBS:-2}" -I{} bash -c \
+# Longest first (by how many CLI calls a file makes), so the two jobs end together.
+for f in tests/e2e/cli/*.sh; do echo "$(grep -c 'awsx\|aws_acct' "$f") $f"; done | sort -rn |
+  cut -d' ' -f2 | xargs -P "${CLI_JOBS:-2}" -I{} bash -c \
   'f={}; bash -c "source tests/e2e/lib.sh; vpcd_start; source \"\$0\"; vpcd_stop; e2e_summary" "$f" \
      >"'"$out"'/$(basename "$f").log" 2>&1'
 pass=0; failed=0
