@@ -416,6 +416,24 @@ static bool nat_reset(struct dp *dp, struct io_buf *b, const struct pkt_meta *m)
     return true;
 }
 
+/* The routed hops' TTL decrements; false (counted) when the TTL runs out. */
+static bool pass_routers(struct dp *dp, struct io_buf *b, struct pkt_meta *m, unsigned hops)
+{
+    if (hops && pkt_dec_ttl(b->data, m, hops) != 0) {
+        count(dp, PL_TTL_EXPIRED);
+        return false;
+    }
+    return true;
+}
+
+/* The frame leaves the subnet router for dst_mac. */
+static void from_router(struct dp *dp, struct io_buf *b, struct pkt_meta *m, const uint8_t *dst_mac)
+{
+    pkt_set_eth_src(b->data, m, dp_router_mac);
+    pkt_set_eth_dst(b->data, m, dst_mac);
+    atomic_fetch_add_explicit(&dp->c.forwarded, 1, memory_order_relaxed);
+}
+
 /* The pipeline delivered the packet to an ENI or sent it to the internet: state is committed
  * and the frame rewritten for its output port. in_eni: the sending ENI (FIB_NONE when the
  * packet came from the internet). */
@@ -468,10 +486,8 @@ static bool emit(struct fwd_ctx *ctx, uint32_t in_eni, struct io_buf *b, struct 
         }
         return too_big(dp, s, &s->enis[in_eni], b, m, res);
     }
-    if (res->routed_hops && pkt_dec_ttl(b->data, m, res->routed_hops) != 0) {
-        count(dp, PL_TTL_EXPIRED);
+    if (!pass_routers(dp, b, m, res->routed_hops))
         return false;
-    }
     if (res->tcp_mss_max && (m->tcp_flags & PKT_TCP_SYN) &&
         pkt_clamp_tcp_mss(b->data, m, res->tcp_mss_max) > 0)
         atomic_fetch_add_explicit(&dp->c.mss_clamped, 1, memory_order_relaxed);
@@ -480,9 +496,7 @@ static bool emit(struct fwd_ctx *ctx, uint32_t in_eni, struct io_buf *b, struct 
     apply_header(b->data, m, &res->f);
     if (ctx->icmp_id_set && ctx->icmp_id != m->icmp_id)
         pkt_set_icmp_echo_id(b->data, m, ctx->icmp_id);
-    pkt_set_eth_src(b->data, m, dp_router_mac);
-    pkt_set_eth_dst(b->data, m, dst_mac);
-    atomic_fetch_add_explicit(&dp->c.forwarded, 1, memory_order_relaxed);
+    from_router(dp, b, m, dst_mac);
     if (res->outcome == PL_TO_INTERNET)
         atomic_fetch_add_explicit(&dp->c.to_internet, 1, memory_order_relaxed);
     else if (in_eni == FIB_NONE)
@@ -693,13 +707,9 @@ static bool fast_emit(struct dp *dp, const struct dp_view *v, struct io_buf *b, 
         count(dp, DP_DROP_NO_PORT);
         return false;
     }
-    if (fv->routed_hops && pkt_dec_ttl(b->data, m, fv->routed_hops) != 0) {
-        count(dp, PL_TTL_EXPIRED);
+    if (!pass_routers(dp, b, m, fv->routed_hops))
         return false;
-    }
-    pkt_set_eth_src(b->data, m, dp_router_mac);
-    pkt_set_eth_dst(b->data, m, v->snap->enis[fv->eni].mac);
-    atomic_fetch_add_explicit(&dp->c.forwarded, 1, memory_order_relaxed);
+    from_router(dp, b, m, v->snap->enis[fv->eni].mac);
     *out = to;
     return true;
 }
