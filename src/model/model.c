@@ -132,7 +132,7 @@ time_t model_now(const struct model *m)
     return m->clock(m->clock_ctx) + m->clock_offset;
 }
 
-static void list_add(struct res_list *l, struct res *r)
+void res_list_add(struct res_list *l, struct res *r)
 {
     l->items = xgrow(l->items, &l->cap, l->n, sizeof *l->items);
     /* Keep seq order even when the store hands resources back in another order. */
@@ -145,7 +145,7 @@ static void list_add(struct res_list *l, struct res *r)
     l->n++;
 }
 
-static void list_remove(struct res_list *l, const struct res *r)
+void res_list_remove(struct res_list *l, const struct res *r)
 {
     for (size_t i = 0; i < l->n; i++) {
         if (l->items[i] == r) {
@@ -237,7 +237,7 @@ bool model_has_changes(const struct model *m)
 static void scope_register(struct model *m, struct scope *s)
 {
     hmap_put(&m->by_id, s->hdr.id, s);
-    list_add(&m->scopes, &s->hdr);
+    res_list_add(&m->scopes, &s->hdr);
 }
 
 struct scope *model_scope_find(const struct model *m, const char *account, const char *region)
@@ -280,7 +280,7 @@ struct res *res_new(struct model *m, struct scope *scope, enum res_type type)
     r->scope = scope;
     r->seq = m->next_seq++;
     hmap_put(&m->by_id, r->id, r);
-    list_add(&scope->lists[type], r);
+    res_list_add(&scope->lists[type], r);
     res_touch(m, r);
     return r;
 }
@@ -292,23 +292,26 @@ void res_adopt(struct model *m, struct res *r)
         scope_register(m, (struct scope *)r);
     } else {
         hmap_put(&m->by_id, r->id, r);
-        list_add(&r->scope->lists[r->type], r);
+        res_list_add(&r->scope->lists[r->type], r);
     }
     if (r->seq >= m->next_seq)
         m->next_seq = r->seq + 1;
+    const struct res_class *c = res_class_of(r->type);
+    if (c->adopted)
+        c->adopted(m, r);
 }
 
 void res_delete(struct model *m, struct res *r)
 {
     res_changed(m, r);
     if (r->dirty)
-        list_remove(&m->dirty, r);
+        res_list_remove(&m->dirty, r);
     m->deleted = xgrow(m->deleted, &m->cap_deleted, m->n_deleted, sizeof *m->deleted);
     memcpy(m->deleted[m->n_deleted++], r->id, ID_MAX);
     hmap_remove(&m->by_id, r->id);
-    list_remove(&r->scope->lists[r->type], r);
+    res_list_remove(&r->scope->lists[r->type], r);
     if (r->peer_scope)
-        list_remove(&r->peer_scope->lists[r->type], r);
+        res_list_remove(&r->peer_scope->lists[r->type], r);
     res_free(r);
 }
 
@@ -318,9 +321,9 @@ void res_share(struct model *m, struct res *r, struct scope *peer)
     if (!peer || peer == r->scope || r->peer_scope == peer)
         return;
     if (r->peer_scope)
-        list_remove(&r->peer_scope->lists[r->type], r);
+        res_list_remove(&r->peer_scope->lists[r->type], r);
     r->peer_scope = peer;
-    list_add(&peer->lists[r->type], r);
+    res_list_add(&peer->lists[r->type], r);
     res_touch(m, r);
 }
 
@@ -541,7 +544,18 @@ int model_describe(const struct model *m, const struct scope *scope, enum res_ty
             return merr_set(err, c->not_found_code, "The %s ID '%s' does not exist", c->name,
                             q->ids[i]);
     }
-    const struct res_list *l = &scope->lists[type];
+    /* With ids the candidates are those objects (each once, in creation order), found by id
+     * rather than by walking every object of the type in the region. */
+    struct res_list wanted = {0};
+    for (size_t i = 0; i < q->n_ids; i++) {
+        struct res *r = res_find(m, scope, type, q->ids[i]);
+        bool seen = false;
+        for (size_t k = 0; k < wanted.n && !seen; k++)
+            seen = wanted.items[k] == r;
+        if (!seen)
+            res_list_add(&wanted, r);
+    }
+    const struct res_list *l = q->n_ids ? &wanted : &scope->lists[type];
     struct res **res = xmalloc((l->n ? l->n : 1) * sizeof *res);
     size_t n = 0;
     long limit = q->max_results ? q->max_results : 0;
@@ -549,15 +563,9 @@ int model_describe(const struct model *m, const struct scope *scope, enum res_ty
         struct res *r = l->items[i];
         if (r->seq < start_seq)
             continue;
-        if (q->n_ids) {
-            bool wanted = false;
-            for (size_t k = 0; k < q->n_ids && !wanted; k++)
-                wanted = strcmp(q->ids[k], r->id) == 0;
-            if (!wanted)
-                continue;
-        }
         int ok = model_filter_match(m, r, q->filters, q->n_filters, err);
         if (ok < 0) {
+            free(wanted.items);
             free(res);
             return -1;
         }
@@ -569,6 +577,7 @@ int model_describe(const struct model *m, const struct scope *scope, enum res_ty
         }
         res[n++] = r;
     }
+    free(wanted.items);
     *out = res;
     *n_out = n;
     return 0;

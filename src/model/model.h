@@ -73,6 +73,9 @@ struct res_list {
     size_t n;
     size_t cap;
 };
+/* Inserts r at its seq position (appending, for a new resource); removes r if present. */
+void res_list_add(struct res_list *l, struct res *r);
+void res_list_remove(struct res_list *l, const struct res *r);
 
 struct scope {
     struct res hdr; /* id "scope:<account>:<region>" */
@@ -125,6 +128,10 @@ struct res_class {
      * without the split arrays. Sets t->bad when it cannot; the store then uses encode(). */
     void (*encode_text)(const struct res *r, struct res_text *t);
     int (*decode)(struct res *r, json_t *body);
+    /* Called by res_adopt() once a resource read from the store is registered, to put it in
+     * the indexes its parent keeps (a VPC's subnets). Resources load in creation order, so
+     * the parent is already there. May be NULL. */
+    void (*adopted)(struct model *m, struct res *r);
     /* Adds the values of filter `name` for r; returns -ENOENT for an unknown filter name. */
     int (*filter)(const struct model *m, const struct res *r, const char *name,
                   struct fvals *out);

@@ -35,6 +35,9 @@ struct vpc {
     char main_rtb_id[ID_MAX];
     char default_acl_id[ID_MAX];
     char default_sg_id[ID_MAX];
+    /* Its subnets (borrowed, seq order): CreateSubnet's overlap and quota checks look here
+     * instead of walking every subnet of the region. Kept by subnet.c. */
+    struct res_list subnets;
 };
 
 struct vpc_create_args {

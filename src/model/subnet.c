@@ -98,7 +98,7 @@ static int check_ipv6_block(const struct scope *s, const struct vpc *v, const ch
     return 0;
 }
 
-static int check_ipv4_block(const struct scope *s, const struct vpc *v, const char *text,
+static int check_ipv4_block(const struct vpc *v, const char *text,
                             struct prefix4 *p, struct merr *err)
 {
     if (prefix4_parse(text, p) != 0)
@@ -113,21 +113,13 @@ static int check_ipv4_block(const struct scope *s, const struct vpc *v, const ch
         inside = prefix4_contains(&v->cidrs[i].cidr, p);
     if (!vpc_cidr_size_valid(p) || !inside)
         return merr_set(err, "InvalidSubnet.Range", "The CIDR '%s' is invalid.", c);
-    const struct subnet *o;
-    SCOPE_FOREACH(o, s, RES_SUBNET)
-    if (strcmp(o->vpc_id, v->hdr.id) == 0 && o->has_ipv4 && prefix4_overlaps(&o->cidr, p))
-        return merr_set(err, "InvalidSubnet.Conflict",
-                        "The CIDR '%s' conflicts with another subnet", c);
+    for (size_t i = 0; i < v->subnets.n; i++) {
+        const struct subnet *o = (const struct subnet *)v->subnets.items[i];
+        if (o->has_ipv4 && prefix4_overlaps(&o->cidr, p))
+            return merr_set(err, "InvalidSubnet.Conflict",
+                            "The CIDR '%s' conflicts with another subnet", c);
+    }
     return 0;
-}
-
-static size_t subnets_in_vpc(const struct scope *s, const char *vpc_id)
-{
-    size_t n = 0;
-    const struct subnet *o;
-    SCOPE_FOREACH(o, s, RES_SUBNET)
-    n += strcmp(o->vpc_id, vpc_id) == 0;
-    return n;
 }
 
 int subnet_create(struct model *m, struct scope *s, const struct subnet_create_args *a,
@@ -151,7 +143,7 @@ int subnet_create(struct model *m, struct scope *s, const struct subnet_create_a
         return merr_set(err, "MissingParameter",
                         "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.");
     struct prefix4 p4 = {0};
-    if (cidr && check_ipv4_block(s, v, cidr, &p4, err))
+    if (cidr && check_ipv4_block(v, cidr, &p4, err))
         return -1;
     int zone = 0;
     if (pick_zone(s, a->az, a->az_id, &zone, err))
@@ -159,7 +151,7 @@ int subnet_create(struct model *m, struct scope *s, const struct subnet_create_a
     struct prefix6 p6 = {0};
     if (cidr6 && check_ipv6_block(s, v, NULL, cidr6, &p6, err))
         return -1;
-    if (subnets_in_vpc(s, v->hdr.id) >= m->cfg.subnets_per_vpc)
+    if (v->subnets.n >= m->cfg.subnets_per_vpc)
         return merr_set(err, "SubnetLimitExceeded",
                         "The maximum number of subnets (%u) for vpc '%s' has been reached.",
                         m->cfg.subnets_per_vpc, v->hdr.id);
@@ -179,6 +171,7 @@ int subnet_create(struct model *m, struct scope *s, const struct subnet_create_a
     snprintf(sn->hostname_type, sizeof sn->hostname_type, "%s",
              a->ipv6_native ? "resource-name" : "ip-name");
     tags_copy(&sn->hdr.tags, a->tags);
+    res_list_add(&v->subnets, &sn->hdr);
     nacl_associate_default(m, s, sn);
     *out = sn;
     return 0;
@@ -197,6 +190,9 @@ int subnet_delete(struct model *m, struct scope *s, const char *subnet_id, struc
     snprintf(id, sizeof id, "%s", sn->hdr.id);
     rtb_forget_subnet(m, s, id);
     nacl_forget_subnet(m, s, id);
+    struct vpc *v = vpc_find(m, s, sn->vpc_id);
+    if (v)
+        res_list_remove(&v->subnets, &sn->hdr);
     res_delete(m, &sn->hdr);
     return 0;
 }
@@ -647,6 +643,14 @@ static int subnet_filter(const struct model *m, const struct res *r, const char 
     return 0;
 }
 
+static void subnet_adopted(struct model *m, struct res *r)
+{
+    struct subnet *sn = (struct subnet *)r;
+    struct res *v = res_find_any(m, sn->vpc_id);
+    if (v && v->type == RES_VPC)
+        res_list_add(&((struct vpc *)v)->subnets, r);
+}
+
 const struct res_class subnet_class = {
     .name = "subnet",
     .id_prefix = "subnet",
@@ -658,5 +662,6 @@ const struct res_class subnet_class = {
     .encode = subnet_encode,
     .encode_text = subnet_encode_text,
     .decode = subnet_decode,
+    .adopted = subnet_adopted,
     .filter = subnet_filter,
 };

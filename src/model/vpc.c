@@ -385,6 +385,7 @@ static void vpc_destroy(struct res *r)
     struct vpc *v = (struct vpc *)r;
     free(v->cidrs);
     free(v->ipv6);
+    free(v->subnets.items);
 }
 
 static json_t *vpc_encode(const struct res *r)
