@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
@@ -13,17 +15,32 @@
 #define HTTP_MAX_BODY (16u << 20)
 #define HTTP_MAX_HEADERS 64
 
-struct http_server {
-    struct MHD_Daemon *daemon;
-    struct service *svc;
-};
-
 /* One in-flight request; created by the URI callback, freed on completion. */
 struct http_request {
     char *uri; /* raw, with the query string */
     struct strbuf body;
     bool started;
     bool too_large;
+    /* A reply waiting for its group commit: the connection is suspended meanwhile. */
+    struct MHD_Connection *con;
+    struct service_response resp;
+    struct service_pending pending;
+    bool waiting;  /* resp is built; send it when resumed */
+    struct http_request *next_waiting;
+};
+
+/* Replies wait for their group commit without holding a thread: the request's connection is
+ * suspended, and the committer thread makes everything staged durable (one transaction, one
+ * sync) and resumes the connections it covered. So the few polling threads keep serving
+ * other connections meanwhile, and every client's change can join the next group. */
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct service *svc;
+    pthread_t committer;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct http_request *waiting; /* suspended, not yet covered by a commit */
+    bool stopping;
 };
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
@@ -45,6 +62,8 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
     struct http_request *r = *req_cls;
     if (!r)
         return;
+    if (r->waiting)
+        service_response_destroy(&r->resp);
     free(r->uri);
     strbuf_destroy(&r->body);
     free(r);
@@ -80,6 +99,34 @@ static enum MHD_Result reply(struct MHD_Connection *con, int status, const char 
     return rc;
 }
 
+static enum MHD_Result send_waiting_reply(struct http_server *srv, struct http_request *r,
+                                         struct MHD_Connection *con)
+{
+    r->waiting = false;
+    service_finish(srv->svc, &r->pending, &r->resp);
+    size_t len = r->resp.body.len;
+    return reply(con, r->resp.status, r->resp.content_type, strbuf_steal(&r->resp.body), len);
+}
+
+static enum MHD_Result suspend(struct http_server *srv, struct http_request *r,
+                               struct MHD_Connection *con)
+{
+    r->waiting = true;
+    pthread_mutex_lock(&srv->lock);
+    if (srv->stopping) {
+        /* The committer is gone or going: wait here instead. */
+        pthread_mutex_unlock(&srv->lock);
+        return send_waiting_reply(srv, r, con);
+    }
+    r->con = con;
+    MHD_suspend_connection(con);
+    r->next_waiting = srv->waiting;
+    srv->waiting = r;
+    pthread_cond_signal(&srv->wake);
+    pthread_mutex_unlock(&srv->lock);
+    return MHD_YES;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -91,6 +138,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     struct http_request *r = *req_cls;
     if (!r)
         return MHD_NO;
+    if (r->waiting)
+        return send_waiting_reply(srv, r, con);
     if (!r->started) {
         r->started = true;
         return MHD_YES;
@@ -122,10 +171,56 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         .body = (const unsigned char *)(r->body.data ? r->body.data : ""),
         .body_len = r->body.len,
     };
-    struct service_response resp;
-    service_handle(srv->svc, &sreq, &resp);
-    size_t len = resp.body.len;
-    return reply(con, resp.status, resp.content_type, strbuf_steal(&resp.body), len);
+    if (!service_start(srv->svc, &sreq, &r->resp, &r->pending))
+        return suspend(srv, r, con);
+    size_t len = r->resp.body.len;
+    return reply(con, r->resp.status, r->resp.content_type, strbuf_steal(&r->resp.body), len);
+}
+
+/* The committer: takes every waiting request, waits for the newest ticket among them (which
+ * writes every group staged up to it), and resumes them. On stop it empties the list first. */
+static void *committer_main(void *arg)
+{
+    struct http_server *srv = arg;
+    pthread_mutex_lock(&srv->lock);
+    for (;;) {
+        while (!srv->waiting && !srv->stopping)
+            pthread_cond_wait(&srv->wake, &srv->lock);
+        if (!srv->waiting)
+            break;
+        struct http_request *batch = srv->waiting;
+        srv->waiting = NULL;
+        pthread_mutex_unlock(&srv->lock);
+        uint64_t upto = 0;
+        for (struct http_request *r = batch; r; r = r->next_waiting)
+            if (r->pending.ticket > upto)
+                upto = r->pending.ticket;
+        store_wait(srv->svc->store, upto);
+        while (batch) {
+            struct http_request *r = batch;
+            batch = r->next_waiting;
+            MHD_resume_connection(r->con);
+        }
+        pthread_mutex_lock(&srv->lock);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return NULL;
+}
+
+static void stop_committer(struct http_server *srv)
+{
+    pthread_mutex_lock(&srv->lock);
+    srv->stopping = true;
+    pthread_cond_signal(&srv->wake);
+    pthread_mutex_unlock(&srv->lock);
+    pthread_join(srv->committer, NULL);
+}
+
+static void server_free(struct http_server *srv)
+{
+    pthread_cond_destroy(&srv->wake);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
 }
 
 int http_start(struct service *svc, const char *listen, struct http_server **out)
@@ -149,18 +244,28 @@ int http_start(struct service *svc, const char *listen, struct http_server **out
 
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->svc = svc;
-    /* One thread per connection: a request blocks its thread until the group commit holding
-     * its change is durable, so a fixed pool of N threads would let at most N requests share
-     * a sync (and one slow client would stall the others on its thread). With a thread per
-     * keep-alive connection every client's request can join the next group. */
-    srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
-            MHD_USE_TURBO | MHD_USE_ERROR_LOG,
-        (uint16_t)port, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
-    if (!srv->daemon) {
+    pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->wake, NULL);
+    if (pthread_create(&srv->committer, NULL, committer_main, srv) != 0) {
+        pthread_cond_destroy(&srv->wake);
+        pthread_mutex_destroy(&srv->lock);
         free(srv);
+        return -EAGAIN;
+    }
+    /* A polling thread per CPU, each with its own epoll set of connections: requests never
+     * block them (replies that wait for a commit suspend their connection). */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned pool = cpus < 1 ? 1u : cpus > 8 ? 8u : (unsigned)cpus;
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+            MHD_USE_ERROR_LOG,
+        (uint16_t)port, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    if (!srv->daemon) {
+        stop_committer(srv);
+        server_free(srv);
         return -EADDRINUSE;
     }
     *out = srv;
@@ -171,6 +276,9 @@ void http_stop(struct http_server *srv)
 {
     if (!srv)
         return;
+    /* Resume every suspended connection before the daemon goes: a request that suspends
+     * after this waits on its own thread. */
+    stop_committer(srv);
     MHD_stop_daemon(srv->daemon);
-    free(srv);
+    server_free(srv);
 }

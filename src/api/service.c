@@ -180,9 +180,11 @@ static void service_rollback(struct service *svc)
     svc->model = fresh;
 }
 
-static int run_ec2_action(struct service *svc, const struct api_action *act, const char *account,
-                          const char *region, const struct query *q, const char *request_id,
-                          struct service_response *resp)
+/* Runs the action and builds its reply; the reply may go out only once p->ticket is durable
+ * (service_finish). */
+static void run_ec2_action(struct service *svc, const struct api_action *act, const char *account,
+                           const char *region, const struct query *q, struct service_pending *p,
+                           struct service_response *resp)
 {
     struct strbuf members;
     strbuf_init(&members);
@@ -205,30 +207,21 @@ static int run_ec2_action(struct service *svc, const struct api_action *act, con
     /* Mutations and reads alike wait until what they saw is durable: a reply never shows
      * state that a crash could take back. The wait runs without the lock, so requests that
      * arrive meanwhile join the same group commit. */
-    uint64_t ticket = store_stage(svc->store, svc->model);
+    p->ticket = store_stage(svc->store, svc->model);
     pthread_mutex_unlock(&svc->lock);
-    if (store_wait(svc->store, ticket) != 0) {
-        pthread_mutex_lock(&svc->lock);
-        service_rollback(svc);
-        notify_changed(svc);
-        pthread_mutex_unlock(&svc->lock);
-        if (rc == 0) {
-            rc = -1;
-            merr_set(&c.err, "InternalError", "The state store could not commit the change.");
-        }
-    }
+    p->succeeded = rc == 0;
 
     if (rc != 0) {
         if (!c.err.code)
             merr_set(&c.err, "InternalError", "The action failed without a reason.");
-        ec2_error(resp, status_for(c.err.code), c.err.code, c.err.message, request_id);
+        ec2_error(resp, status_for(c.err.code), c.err.code, c.err.message, p->request_id);
     } else {
         resp->status = 200;
         resp->content_type = "text/xml;charset=UTF-8";
         strbuf_puts(&resp->body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
         strbuf_puts(&resp->body, act->name);
         strbuf_puts(&resp->body, "Response xmlns=\"" EC2_NS "\"><requestId>");
-        strbuf_puts(&resp->body, request_id);
+        strbuf_puts(&resp->body, p->request_id);
         strbuf_puts(&resp->body, "</requestId>");
         strbuf_append(&resp->body, members.data ? members.data : "", members.len);
         strbuf_puts(&resp->body, "</");
@@ -237,7 +230,21 @@ static int run_ec2_action(struct service *svc, const struct api_action *act, con
     }
     api_ctx_release(&c);
     strbuf_destroy(&members);
-    return rc;
+}
+
+void service_finish(struct service *svc, const struct service_pending *p,
+                    struct service_response *resp)
+{
+    if (store_wait(svc->store, p->ticket) == 0)
+        return;
+    pthread_mutex_lock(&svc->lock);
+    service_rollback(svc);
+    notify_changed(svc);
+    pthread_mutex_unlock(&svc->lock);
+    /* A failed action already says why; a successful one must not claim a lost change. */
+    if (p->succeeded)
+        ec2_error(resp, 500, "InternalError", "The state store could not commit the change.",
+                  p->request_id);
 }
 
 static void handle_reset(struct service *svc, struct service_response *resp)
@@ -286,10 +293,11 @@ static void handle_clock(struct service *svc, const struct service_request *req,
     strbuf_printf(&resp->body, "%lld\n", now);
 }
 
-void service_handle(struct service *svc, const struct service_request *req,
-                    struct service_response *resp)
+bool service_start(struct service *svc, const struct service_request *req,
+                   struct service_response *resp, struct service_pending *p)
 {
-    char request_id[37];
+    memset(p, 0, sizeof *p);
+    char *request_id = p->request_id;
     id_request(request_id);
     strbuf_init(&resp->body);
     __atomic_add_fetch(&svc->n_requests, 1, __ATOMIC_RELAXED);
@@ -321,7 +329,7 @@ void service_handle(struct service *svc, const struct service_request *req,
             resp->content_type = "text/plain";
             strbuf_puts(&resp->body, "not found\n");
         }
-        return;
+        return true;
     }
 
     struct sigv4_request sreq = {
@@ -349,7 +357,7 @@ void service_handle(struct service *svc, const struct service_request *req,
         if (sigv4_verify(&sreq, time(NULL), secret_lookup, svc, &auth) != 0) {
             ec2_error(resp, auth.http_status ? auth.http_status : status_for(auth.error_code),
                       auth.error_code, auth.message, request_id);
-            return;
+            return true;
         }
         snprintf(account, sizeof account, "%s", find_cred(svc, auth.cred.access_key)->account);
         snprintf(region, sizeof region, "%s", auth.cred.region);
@@ -360,7 +368,7 @@ void service_handle(struct service *svc, const struct service_request *req,
         snprintf(msg, sizeof msg, "Credential should be scoped to a valid region, not '%s'.",
                  region);
         ec2_error(resp, 403, "SignatureDoesNotMatch", msg, request_id);
-        return;
+        return true;
     }
 
     struct query q;
@@ -376,20 +384,20 @@ void service_handle(struct service *svc, const struct service_request *req,
                   "The query string is malformed: a percent escape is invalid or a key is empty.",
                   request_id);
         query_destroy(&q);
-        return;
+        return true;
     }
 
     if (strcmp(service, "sts") == 0) {
         sts_handle(account, &q, request_id, resp);
         query_destroy(&q);
-        return;
+        return true;
     }
     if (strcmp(service, "ec2") != 0) {
         char msg[160];
         snprintf(msg, sizeof msg, "vpcd does not serve the service '%s'.", service);
         ec2_error(resp, 400, "InvalidAction", msg, request_id);
         query_destroy(&q);
-        return;
+        return true;
     }
 
     const char *action = query_get(&q, "Action");
@@ -397,7 +405,7 @@ void service_handle(struct service *svc, const struct service_request *req,
         ec2_error(resp, 400, "MissingAction", "The request must contain the parameter Action",
                   request_id);
         query_destroy(&q);
-        return;
+        return true;
     }
     const struct api_action *act = api_find_action(action);
     if (!act) {
@@ -405,17 +413,26 @@ void service_handle(struct service *svc, const struct service_request *req,
         snprintf(msg, sizeof msg, "The action %.128s is not valid for this web service.", action);
         ec2_error(resp, 400, "InvalidAction", msg, request_id);
         query_destroy(&q);
-        return;
+        return true;
     }
     const char *dry = query_get(&q, "DryRun");
     if (dry && strcasecmp(dry, "true") == 0) {
         ec2_error(resp, 412, "DryRunOperation",
                   "Request would have succeeded, but DryRun flag is set.", request_id);
         query_destroy(&q);
-        return;
+        return true;
     }
-    run_ec2_action(svc, act, account, region, &q, request_id, resp);
+    run_ec2_action(svc, act, account, region, &q, p, resp);
     query_destroy(&q);
+    return store_durable(svc->store, p->ticket);
+}
+
+void service_handle(struct service *svc, const struct service_request *req,
+                    struct service_response *resp)
+{
+    struct service_pending p;
+    if (!service_start(svc, req, resp, &p))
+        service_finish(svc, &p, resp);
 }
 
 static const struct api_action *const action_tables[] = {

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "api/sigv4.h"
 #include "lib/strbuf.h"
@@ -63,7 +64,24 @@ void service_destroy(struct service *svc);
 void service_set_hooks(struct service *svc, const struct service_hooks *h);
 /* Reads "ACCESS_KEY SECRET ACCOUNT" lines ('#' comments). Returns 0 or a negative errno. */
 int service_load_credentials(struct service *svc, const char *path);
+/* Handles a request and fills resp, blocking until the change it made (or the state it
+ * read) is durable. */
 void service_handle(struct service *svc, const struct service_request *req,
+                    struct service_response *resp);
+
+/* The same in two steps, for a front end that serves other requests while a reply waits for
+ * its group commit. service_start() runs the request and fills resp; it returns true when
+ * resp can be sent now, false when it must wait until p->ticket is durable (store_wait() or
+ * store_durable()), after which service_finish() settles it (and replaces resp if the commit
+ * failed). */
+struct service_pending {
+    uint64_t ticket;       /* the store's group holding what the reply shows */
+    bool succeeded;        /* the action itself succeeded */
+    char request_id[37];
+};
+bool service_start(struct service *svc, const struct service_request *req,
+                   struct service_response *resp, struct service_pending *p);
+void service_finish(struct service *svc, const struct service_pending *p,
                     struct service_response *resp);
 void service_response_destroy(struct service_response *resp);
 

@@ -307,7 +307,8 @@ void res_delete(struct model *m, struct res *r)
     if (r->dirty)
         res_list_remove(&m->dirty, r);
     m->deleted = xgrow(m->deleted, &m->cap_deleted, m->n_deleted, sizeof *m->deleted);
-    memcpy(m->deleted[m->n_deleted++], r->id, ID_MAX);
+    memcpy(m->deleted[m->n_deleted].id, r->id, ID_MAX);
+    m->deleted[m->n_deleted++].seq = r->seq;
     hmap_remove(&m->by_id, r->id);
     res_list_remove(&r->scope->lists[r->type], r);
     if (r->peer_scope)

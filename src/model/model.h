@@ -164,6 +164,12 @@ struct model_config {
 };
 void model_config_defaults(struct model_config *c);
 
+/* A resource deleted since the last commit: the store finds its rows by seq. */
+struct res_deleted {
+    char id[ID_MAX];
+    uint64_t seq;
+};
+
 struct model {
     struct hmap by_id;  /* id -> struct res* for every resource, scopes included */
     struct res_list scopes;
@@ -181,7 +187,7 @@ struct model {
     /* The generation of the last change to any resource of each type (objects whose compiled
      * form depends on every object of a type, such as a TGW route table on attachments). */
     uint64_t type_generation[RES__COUNT];
-    char (*deleted)[ID_MAX];
+    struct res_deleted *deleted;
     size_t n_deleted;
     size_t cap_deleted;
 };

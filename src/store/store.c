@@ -24,8 +24,8 @@
 enum store_op_kind {
     STORE_OP_ROW,       /* upsert the object row */
     STORE_OP_REMOVE,    /* delete the object row and all its parts */
-    STORE_OP_PART,      /* upsert parts(owner=id, field, idx) */
-    STORE_OP_PART_TRIM, /* delete parts(owner=id, field) with index >= idx */
+    STORE_OP_PART,      /* upsert parts(owner=seq, field, idx) */
+    STORE_OP_PART_TRIM, /* delete parts(owner=seq, field) with index >= idx */
 };
 
 /* One row change waiting for the next group commit: everything is already encoded, so the
@@ -37,7 +37,7 @@ struct store_op {
     const char *field; /* static split field name (parts) */
     long idx;
     char account[13], region[32], peer_account[13], peer_region[32];
-    uint64_t seq;
+    uint64_t seq; /* the object's: every kind of op finds its rows by it */
     char *tags; /* owned JSON text */
     char *body; /* owned JSON text */
 };
@@ -111,11 +111,15 @@ struct store {
      * Used only by store_stage() and its callers' lock. */
     struct hmap shadows;
     uint64_t seed[2];     /* digest seed, random per store */
+    /* Objects with a seq at or above this were created after the last store_load() and
+     * have no rows but the ones this store staged, so their first write needs no trims.
+     * UINT64_MAX (trim always) until a load, and again after store_recover(). */
+    uint64_t unstored_from;
     struct res_text text; /* encoding buffer reused by store_stage() */
 };
 
 /* WAL size (pages) that asks for a checkpoint; SQLite's own default threshold. */
-#define STORE_CHECKPOINT_PAGES 1000
+#define STORE_CHECKPOINT_PAGES 8000
 
 static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
 {
@@ -199,6 +203,49 @@ static int exec(sqlite3 *db, const char *sql)
     return 0;
 }
 
+/* Rows are keyed by the object's creation seq, not its id: ids are random, so id-keyed
+ * B-trees put every insert and every list change of a group commit on a different page (4.5
+ * pages written per request, twice with the checkpoint), while new objects' seqs all land at
+ * the right edge of the tree, a few pages per group. */
+#define STORE_TABLES                                                                           \
+    "CREATE TABLE IF NOT EXISTS objects(seq INTEGER PRIMARY KEY, id TEXT NOT NULL,"            \
+    "type TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, tags TEXT NOT NULL,"     \
+    "body TEXT NOT NULL, peer_account TEXT NOT NULL DEFAULT '',"                                \
+    "peer_region TEXT NOT NULL DEFAULT '');"                                                    \
+    "CREATE TABLE IF NOT EXISTS parts(owner INTEGER NOT NULL, field TEXT NOT NULL,"            \
+    "idx INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(owner, field, idx)) WITHOUT ROWID;"
+
+/* Creates the tables, or moves a database of the earlier id-keyed layout (objects keyed by
+ * id, parts by the owner's id) to them in one transaction. */
+static int store_schema(sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT pk FROM pragma_table_info('objects') WHERE name='seq'",
+                           -1, &q, NULL) != SQLITE_OK)
+        return -EIO;
+    bool id_keyed = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0;
+    sqlite3_finalize(q);
+    if (!id_keyed)
+        return exec(db, STORE_TABLES);
+    fprintf(stderr, "vpcd: store: moving the state to seq-keyed rows\n");
+    if (exec(db, "BEGIN IMMEDIATE;"
+                 "CREATE TABLE IF NOT EXISTS parts(owner TEXT NOT NULL, field TEXT NOT NULL,"
+                 "idx INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(owner, field, idx))"
+                 " WITHOUT ROWID;"
+                 "ALTER TABLE objects RENAME TO objects_by_id;"
+                 "ALTER TABLE parts RENAME TO parts_by_id;" STORE_TABLES
+                 "INSERT INTO objects(seq,id,type,account,region,tags,body,peer_account,"
+                 "peer_region) SELECT seq,id,type,account,region,tags,body,peer_account,"
+                 "peer_region FROM objects_by_id;"
+                 "INSERT INTO parts(owner,field,idx,body) SELECT o.seq,p.field,p.idx,p.body "
+                 "FROM parts_by_id p JOIN objects_by_id o ON o.id=p.owner;"
+                 "DROP TABLE objects_by_id; DROP TABLE parts_by_id; COMMIT")) {
+        exec(db, "ROLLBACK");
+        return -EIO;
+    }
+    return 0;
+}
+
 int store_open(const char *dir, bool durable_fsync, struct store **out)
 {
     *out = NULL;
@@ -210,6 +257,7 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
     hmap_init(&st->shadows);
     strbuf_init(&st->text.sb);
     id_random_bytes(st->seed, sizeof st->seed);
+    st->unstored_from = UINT64_MAX;
     pthread_mutex_init(&st->group_lock, NULL);
     pthread_cond_init(&st->group_done, NULL);
     if (sqlite3_open(path, &st->db) != SQLITE_OK) {
@@ -222,20 +270,13 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
     if (exec(st->db, "PRAGMA journal_mode=WAL") ||
         exec(st->db, "PRAGMA journal_size_limit=16777216") ||
         exec(st->db, durable_fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") ||
-        exec(st->db, "CREATE TABLE IF NOT EXISTS objects("
-                     "id TEXT PRIMARY KEY, type TEXT NOT NULL, account TEXT NOT NULL,"
-                     "region TEXT NOT NULL, seq INTEGER NOT NULL, tags TEXT NOT NULL,"
-                     "body TEXT NOT NULL, peer_account TEXT NOT NULL DEFAULT '',"
-                     "peer_region TEXT NOT NULL DEFAULT '')") ||
+        store_schema(st->db) != 0 ||
         sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO objects(id,type,account,region,seq,tags,body,"
+                           "INSERT OR REPLACE INTO objects(seq,id,type,account,region,tags,body,"
                            "peer_account,peer_region) VALUES(?,?,?,?,?,?,?,?,?)",
                            -1, &st->upsert, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE id=?", -1, &st->remove, NULL) !=
+        sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE seq=?", -1, &st->remove, NULL) !=
             SQLITE_OK ||
-        exec(st->db, "CREATE TABLE IF NOT EXISTS parts(owner TEXT NOT NULL, field TEXT NOT NULL,"
-                     "idx INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(owner, field, idx))"
-                     " WITHOUT ROWID") ||
         sqlite3_prepare_v2(st->db,
                            "INSERT OR REPLACE INTO parts(owner,field,idx,body) VALUES(?,?,?,?)", -1,
                            &st->part_upsert, NULL) != SQLITE_OK ||
@@ -307,8 +348,8 @@ static enum res_type type_by_name(const char *name)
 
 /* The split elements of one object, gathered before its row is decoded. */
 struct store_loaded_parts {
-    char owner[ID_MAX]; /* the hmap key */
-    json_t *fields;     /* owned: field name -> array of elements in index order */
+    char owner[24];  /* the hmap key: the owner's seq, in decimal */
+    json_t *fields;  /* owned: field name -> array of elements in index order */
 };
 
 static void loaded_parts_free(struct hmap *parts)
@@ -331,12 +372,13 @@ static int load_parts(struct store *st, struct hmap *parts)
         return -EIO;
     int rc = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *owner = (const char *)sqlite3_column_text(q, 0);
+        char owner[24];
+        snprintf(owner, sizeof owner, "%lld", (long long)sqlite3_column_int64(q, 0));
         const char *field = (const char *)sqlite3_column_text(q, 1);
         json_error_t jerr;
         json_t *elem = json_loads((const char *)sqlite3_column_text(q, 3), 0, &jerr);
-        if (!owner || !field || strlen(owner) >= ID_MAX || !elem) {
-            fprintf(stderr, "vpcd: store: bad part row of %s\n", owner ? owner : "?");
+        if (!field || !elem) {
+            fprintf(stderr, "vpcd: store: bad part row of seq %s\n", owner);
             json_decref(elem);
             rc = -EIO;
             break;
@@ -392,8 +434,12 @@ int store_load(struct store *st, struct model *m)
         return -EIO;
     }
     int rc = 0;
+    uint64_t next_seq = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(q, 0);
+        uint64_t row_seq = (uint64_t)sqlite3_column_int64(q, 4);
+        if (row_seq >= next_seq)
+            next_seq = row_seq + 1;
         enum res_type type = type_by_name((const char *)sqlite3_column_text(q, 1));
         const char *account = (const char *)sqlite3_column_text(q, 2);
         const char *region = (const char *)sqlite3_column_text(q, 3);
@@ -425,8 +471,10 @@ int store_load(struct store *st, struct model *m)
         }
         if (tags)
             tags_decode(&r->tags, tags);
+        char seq_key[24];
+        snprintf(seq_key, sizeof seq_key, "%llu", (unsigned long long)r->seq);
         if (body)
-            merge_parts(body, type, hmap_get(&parts, id));
+            merge_parts(body, type, hmap_get(&parts, seq_key));
         int drc = body && c->decode ? c->decode(r, body) : 0;
         json_decref(tags);
         json_decref(body);
@@ -455,6 +503,11 @@ int store_load(struct store *st, struct model *m)
     sqlite3_finalize(q);
     loaded_parts_free(&parts);
     model_clear_dirty(m);
+    pthread_mutex_lock(&st->group_lock);
+    /* Rows of seqs below next_seq may exist; the model will hand out seqs from its own
+     * next_seq, which is at least this. */
+    st->unstored_from = rc == 0 ? next_seq : UINT64_MAX;
+    pthread_mutex_unlock(&st->group_lock);
     return rc;
 }
 
@@ -538,6 +591,7 @@ struct stage_ctx {
     const struct res *r;
     struct store_shadow *sh;
     bool fresh;
+    bool restarted; /* the text encoder gave up: rows it staged in this group need trims */
     size_t next[STORE_MAX_SPLIT];
 };
 
@@ -562,6 +616,7 @@ static void stage_elem(struct res_text *t, int f)
         if (i >= sh->fields[f].n)
             sh->fields[f].n = i + 1;
         struct store_op *op = op_push(x->st, STORE_OP_PART, x->r->id);
+        op->seq = x->r->seq;
         op->field = res_class_of(x->r->type)->split[f];
         op->idx = (long)i;
         op->body = text_dup(&t->sb, 0, t->sb.len);
@@ -576,8 +631,10 @@ static void stage_trims(struct stage_ctx *x)
     const char *const *split = res_class_of(x->r->type)->split;
     for (int f = 0; f < STORE_MAX_SPLIT && split[f]; f++) {
         size_t n = x->next[f];
-        if (x->fresh || n < x->sh->fields[f].n) {
+        bool unknown = x->fresh && (x->restarted || x->r->seq < x->st->unstored_from);
+        if (unknown || n < x->sh->fields[f].n) {
             struct store_op *op = op_push(x->st, STORE_OP_PART_TRIM, x->r->id);
+            op->seq = x->r->seq;
             op->field = split[f];
             op->idx = (long)n;
         }
@@ -623,6 +680,7 @@ static void stage_row(struct store *st, const struct res *r)
          * the same group, and the trims remove whatever is left. */
         strbuf_reset(&t->sb);
         x.fresh = true;
+        x.restarted = true;
         memset(x.next, 0, sizeof x.next);
         stage_tree(&x);
     }
@@ -659,10 +717,10 @@ static void stage_row(struct store *st, const struct res *r)
     op->tags = text_dup(&t->sb, body_len, tags_len);
 }
 
-static void stage_delete(struct store *st, const char *id)
+static void stage_delete(struct store *st, const struct res_deleted *d)
 {
-    shadow_free(hmap_remove(&st->shadows, id));
-    op_push(st, STORE_OP_REMOVE, id);
+    shadow_free(hmap_remove(&st->shadows, d->id));
+    op_push(st, STORE_OP_REMOVE, d->id)->seq = d->seq;
 }
 
 static int step_bound(sqlite3_stmt *s)
@@ -676,17 +734,17 @@ static int write_op(struct store *st, const struct store_op *op)
 {
     switch (op->kind) {
     case STORE_OP_REMOVE:
-        sqlite3_bind_text(st->remove, 1, op->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st->parts_remove, 1, op->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st->remove, 1, (sqlite3_int64)op->seq);
+        sqlite3_bind_int64(st->parts_remove, 1, (sqlite3_int64)op->seq);
         return step_bound(st->remove) || step_bound(st->parts_remove) ? -EIO : 0;
     case STORE_OP_PART:
-        sqlite3_bind_text(st->part_upsert, 1, op->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st->part_upsert, 1, (sqlite3_int64)op->seq);
         sqlite3_bind_text(st->part_upsert, 2, op->field, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st->part_upsert, 3, op->idx);
         sqlite3_bind_text(st->part_upsert, 4, op->body, -1, SQLITE_STATIC);
         return step_bound(st->part_upsert);
     case STORE_OP_PART_TRIM:
-        sqlite3_bind_text(st->part_trim, 1, op->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st->part_trim, 1, (sqlite3_int64)op->seq);
         sqlite3_bind_text(st->part_trim, 2, op->field, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st->part_trim, 3, op->idx);
         return step_bound(st->part_trim);
@@ -694,11 +752,11 @@ static int write_op(struct store *st, const struct store_op *op)
         break;
     }
     sqlite3_stmt *u = st->upsert;
-    sqlite3_bind_text(u, 1, op->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(u, 2, op->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(u, 3, op->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(u, 4, op->region, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(u, 5, (sqlite3_int64)op->seq);
+    sqlite3_bind_int64(u, 1, (sqlite3_int64)op->seq);
+    sqlite3_bind_text(u, 2, op->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 3, op->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 4, op->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 5, op->region, -1, SQLITE_STATIC);
     sqlite3_bind_text(u, 6, op->tags ? op->tags : "[]", -1, SQLITE_STATIC);
     sqlite3_bind_text(u, 7, op->body ? op->body : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_text(u, 8, op->peer_account, -1, SQLITE_STATIC);
@@ -731,7 +789,7 @@ uint64_t store_stage(struct store *st, struct model *m)
         for (size_t i = 0; i < m->dirty.n; i++)
             stage_row(st, m->dirty.items[i]);
         for (size_t i = 0; i < m->n_deleted; i++)
-            stage_delete(st, m->deleted[i]);
+            stage_delete(st, &m->deleted[i]);
         st->staged++;
         model_clear_dirty(m);
     }
@@ -776,6 +834,14 @@ int store_wait(struct store *st, uint64_t ticket)
     return rc;
 }
 
+bool store_durable(struct store *st, uint64_t ticket)
+{
+    pthread_mutex_lock(&st->group_lock);
+    bool settled = st->durable >= ticket || st->failed;
+    pthread_mutex_unlock(&st->group_lock);
+    return settled;
+}
+
 void store_recover(struct store *st)
 {
     pthread_mutex_lock(&st->group_lock);
@@ -790,6 +856,7 @@ void store_recover(struct store *st)
     }
     st->durable = st->staged;
     st->failed = false;
+    st->unstored_from = UINT64_MAX;
     /* The dropped groups were counted in the shadows: start over with full writes. */
     store_forget_shadows(st);
     pthread_mutex_unlock(&st->group_lock);

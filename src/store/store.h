@@ -4,10 +4,11 @@
  *
  * Rows: `objects` holds one row per resource (its class's encoded body and its tags); the
  * long lists a class names in res_class.split (routes, rules, ACL entries, associations) live
- * in `parts`, one row per element, keyed (owner id, field, index). The store remembers a
+ * in `parts`, one row per element, keyed (owner seq, field, index). Rows are keyed by the
+ * object's creation seq, so a group's writes fall on few pages. The store remembers a
  * digest of every row it staged, so touching a route table with 50 routes to add one writes
  * one `parts` row, not the table. Rows written before lists were split (inline in the body)
- * still load. */
+ * still load, and a database of the earlier id-keyed layout is moved over when opened. */
 #ifndef VPCD_STORE_STORE_H
 #define VPCD_STORE_STORE_H
 
@@ -33,6 +34,8 @@ int store_load(struct store *st, struct model *m);
  * the durability of what it saw. */
 uint64_t store_stage(struct store *st, struct model *m);
 int store_wait(struct store *st, uint64_t ticket);
+/* Whether store_wait(ticket) would return at once: the ticket is durable, or it failed. */
+bool store_durable(struct store *st, uint64_t ticket);
 /* After a failed commit, with the mutation lock held: drops staged changes and clears the
  * failure, so the caller can reload the model from what is durable. */
 void store_recover(struct store *st);

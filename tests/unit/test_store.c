@@ -271,6 +271,7 @@ static void test_delete_removes_parts(void **state)
     snprintf(body, sizeof body,
              "Action=CreateSecurityGroup&VpcId=%s&GroupName=g&GroupDescription=d", vpc);
     snprintf(sg, sizeof sg, "%s", call(&f, body, "groupId"));
+    uint64_t sg_seq = ((struct res *)hmap_get(&f.svc.model->by_id, sg))->seq;
     snprintf(body, sizeof body, "Action=DeleteSecurityGroup&GroupId=%s", sg);
     call(&f, body, NULL);
     char path[128];
@@ -281,14 +282,14 @@ static void test_delete_removes_parts(void **state)
     assert_int_equal(
         sqlite3_prepare_v2(db, "SELECT count(*) FROM parts WHERE owner=?", -1, &q, NULL),
         SQLITE_OK);
-    sqlite3_bind_text(q, 1, sg, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)sg_seq);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), 0);
     sqlite3_finalize(q);
     /* The VPC's default group keeps its egress rule as a row of its own. */
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT count(*) FROM parts p JOIN objects o ON "
-                                        "o.id=p.owner WHERE o.type='security group'",
+                                        "o.seq=p.owner WHERE o.type='security group'",
                                         -1, &q, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -326,7 +327,10 @@ static void test_inline_lists_still_load(void **state)
     sqlite3_bind_text(q, 2, rtb, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(q), SQLITE_DONE);
     sqlite3_finalize(q);
-    assert_int_equal(sqlite3_prepare_v2(db, "DELETE FROM parts WHERE owner=?", -1, &q, NULL),
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "DELETE FROM parts WHERE owner="
+                                        "(SELECT seq FROM objects WHERE id=?)",
+                                        -1, &q, NULL),
                      SQLITE_OK);
     sqlite3_bind_text(q, 1, rtb, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(q), SQLITE_DONE);
@@ -347,6 +351,92 @@ static void test_inline_lists_still_load(void **state)
     json_decref(after);
     /* A tag change rewrites the row, now without the inline lists. */
     snprintf(body, sizeof body, "Action=CreateTags&ResourceId.1=%s&Tag.1.Key=k&Tag.1.Value=v", rtb);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+    fixture_close(&f);
+}
+
+/* A state directory written with the earlier layout (objects keyed by id, parts by the
+ * owner's id) is moved to seq-keyed rows when opened, and loads to exactly the same model. */
+static void test_id_keyed_layout_moves_over(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    char vpc[32], rtb[32], body[512];
+    snprintf(vpc, sizeof vpc, "%s", call(&f, "Action=CreateVpc&CidrBlock=10.4.0.0/16", "vpcId"));
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.4.1.0/24", vpc);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=CreateRouteTable&VpcId=%s", vpc);
+    snprintf(rtb, sizeof rtb, "%s", call(&f, body, "routeTableId"));
+    snprintf(body, sizeof body,
+             "Action=CreateTags&ResourceId.1=%s&Tag.1.Key=Name&Tag.1.Value=moved", rtb);
+    call(&f, body, NULL);
+    json_t *before = dump(f.svc.model);
+    service_destroy(&f.svc);
+
+    char path[128];
+    snprintf(path, sizeof path, "%s/vpcd.db", f.dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "BEGIN;"
+                     "CREATE TABLE old_objects(id TEXT PRIMARY KEY, type TEXT NOT NULL,"
+                     "account TEXT NOT NULL, region TEXT NOT NULL, seq INTEGER NOT NULL,"
+                     "tags TEXT NOT NULL, body TEXT NOT NULL, peer_account TEXT NOT NULL "
+                     "DEFAULT '', peer_region TEXT NOT NULL DEFAULT '');"
+                     "INSERT INTO old_objects SELECT id,type,account,region,seq,tags,body,"
+                     "peer_account,peer_region FROM objects;"
+                     "CREATE TABLE old_parts(owner TEXT NOT NULL, field TEXT NOT NULL,"
+                     "idx INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(owner, field, idx))"
+                     " WITHOUT ROWID;"
+                     "INSERT INTO old_parts SELECT o.id,p.field,p.idx,p.body FROM parts p "
+                     "JOIN objects o ON o.seq=p.owner;"
+                     "DROP TABLE objects; DROP TABLE parts;"
+                     "ALTER TABLE old_objects RENAME TO objects;"
+                     "ALTER TABLE old_parts RENAME TO parts; COMMIT",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    struct store *st;
+    assert_int_equal(store_open(f.dir, false, &st), 0);
+    struct model_config cfg;
+    model_config_defaults(&cfg);
+    struct model *m = model_new(&cfg);
+    assert_int_equal(store_load(st, m), 0);
+    assert_int_equal(service_init(&f.svc, m, st, true), 0);
+    json_t *after = dump(m);
+    assert_true(json_object_size(before) > 10);
+    assert_true(json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+
+    /* Only the new tables are left, keyed by seq. */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM sqlite_master WHERE type='table'"
+                                        " AND name NOT IN ('objects','parts')",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT pk FROM pragma_table_info('objects') WHERE name='seq'",
+                           -1, &q, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+
+    /* And the moved state takes further changes. */
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.4.2.0/24", vpc);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=DeleteRouteTable&RouteTableId=%s", rtb);
     call(&f, body, NULL);
     assert_reloads_equal(&f);
     fixture_close(&f);
@@ -398,6 +488,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reload_after_each_change),
     cmocka_unit_test(test_delete_removes_parts),
     cmocka_unit_test(test_inline_lists_still_load),
+    cmocka_unit_test(test_id_keyed_layout_moves_over),
 };
 
 UNIT_MAIN(tests)
