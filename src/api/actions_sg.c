@@ -28,7 +28,7 @@ static struct security_group *group_by_default_name(struct api_ctx *c, const cha
         merr_set(&c->err, "VPCIdNotSpecified", "No default VPC for this user");
         return NULL;
     }
-    struct security_group *g = sg_find_by_name(c->scope, v->hdr.id, name);
+    struct security_group *g = sg_find_by_name(c->model, c->scope, v->hdr.id, name);
     if (!g)
         merr_set(&c->err, "InvalidGroup.NotFound",
                  "The security group '%s' does not exist in default VPC '%s'", name, v->hdr.id);
@@ -106,7 +106,7 @@ static int fill_spec(struct api_ctx *c, struct sg_rule_spec *sp, const char *pro
 static const char *peer_group_by_name(struct api_ctx *c, const struct security_group *target,
                                       const char *name)
 {
-    const struct security_group *g = sg_find_by_name(c->scope, target->vpc_id, name);
+    const struct security_group *g = sg_find_by_name(c->model, c->scope, target->vpc_id, name);
     if (!g) {
         merr_set(&c->err, "InvalidGroup.NotFound",
                  "The security group '%s' does not exist in VPC '%s'", name, target->vpc_id);

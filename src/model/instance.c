@@ -386,7 +386,7 @@ int instance_run(struct model *m, struct scope *s, const struct inst_run_args *a
     for (size_t i = 0; i < a->n_group_ids; i++)
         groups[i] = a->group_ids[i];
     for (size_t i = 0; i < a->n_group_names; i++) {
-        const struct security_group *g = sg_find_by_name(s, sn->vpc_id, a->group_names[i]);
+        const struct security_group *g = sg_find_by_name(m, s, sn->vpc_id, a->group_names[i]);
         if (!g) {
             free(groups);
             return merr_set(err, "InvalidGroup.NotFound",

@@ -35,9 +35,11 @@ struct vpc {
     char main_rtb_id[ID_MAX];
     char default_acl_id[ID_MAX];
     char default_sg_id[ID_MAX];
-    /* Its subnets (borrowed, seq order): CreateSubnet's overlap and quota checks look here
-     * instead of walking every subnet of the region. Kept by subnet.c. */
+    /* Its subnets and security groups (borrowed, seq order): CreateSubnet's overlap and
+     * quota checks and the group-name lookups look here instead of walking every object of
+     * the region. Kept by subnet.c and sg.c. */
     struct res_list subnets;
+    struct res_list groups;
 };
 
 struct vpc_create_args {
@@ -294,7 +296,8 @@ struct sg_rule *sg_rule_find(const struct model *m, const struct scope *s, const
  * walking every group of the scope. */
 const struct sg_rule *sg_rule_of(const struct security_group *g, const char *rule_id);
 /* The group called `name` in vpc_id, or NULL. */
-struct security_group *sg_find_by_name(const struct scope *s, const char *vpc_id, const char *name);
+struct security_group *sg_find_by_name(const struct model *m, const struct scope *s,
+                                       const char *vpc_id, const char *name);
 /* Replaces rule rule_ids[i] of the group by specs[i], keeping its id and tags; all or nothing. */
 int sg_modify_rules(struct model *m, struct scope *s, const char *sg_id, const char **rule_ids,
                     const struct sg_rule_spec *specs, size_t n, struct merr *err);

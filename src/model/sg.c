@@ -27,14 +27,22 @@ struct security_group *sg_find(const struct model *m, const struct scope *s, con
     return (struct security_group *)res_find(m, s, RES_SG, id);
 }
 
-struct security_group *sg_find_by_name(const struct scope *s, const char *vpc_id, const char *name)
+struct security_group *sg_find_by_name(const struct model *m, const struct scope *s,
+                                       const char *vpc_id, const char *name)
 {
-    struct security_group *g;
-    SCOPE_FOREACH(g, s, RES_SG)
-    if (strcmp(g->vpc_id, vpc_id) == 0 && strcmp(g->name, name) == 0)
-        return g;
+    struct res *v = res_find(m, s, RES_VPC, vpc_id);
+    if (!v)
+        return NULL;
+    const struct res_list *groups = &((struct vpc *)v)->groups;
+    for (size_t i = 0; i < groups->n; i++) {
+        struct security_group *g = (struct security_group *)groups->items[i];
+        if (strcmp(g->name, name) == 0)
+            return g;
+    }
     return NULL;
 }
+
+
 
 struct sg_rule *sg_rule_find(const struct model *m, const struct scope *s, const char *rule_id,
                              struct security_group **sg_out)
@@ -351,9 +359,9 @@ static void add_default_egress(struct security_group *g, const struct vpc *v)
 
 /* ---- groups ---- */
 
-static const struct vpc *default_vpc(const struct scope *s)
+static struct vpc *default_vpc(const struct scope *s)
 {
-    const struct vpc *v;
+    struct vpc *v;
     SCOPE_FOREACH(v, s, RES_VPC)
     if (v->is_default)
         return v;
@@ -408,9 +416,9 @@ int sg_create(struct model *m, struct scope *s, const char *vpc_id, const char *
                         "The request must contain the parameter GroupDescription");
     if (strncmp(nm, "sg-", 3) == 0)
         return merr_set(err, "InvalidParameterValue", "Group names may not be in the format sg-*.");
-    const struct vpc *v;
+    struct vpc *v;
     if (vpc_id && *vpc_id) {
-        v = (const struct vpc *)res_lookup(m, s, RES_VPC, vpc_id, err);
+        v = (struct vpc *)res_lookup(m, s, RES_VPC, vpc_id, err);
         if (!v)
             return -1;
     } else {
@@ -423,7 +431,7 @@ int sg_create(struct model *m, struct scope *s, const char *vpc_id, const char *
                         "The security group 'default' is reserved for the default security "
                         "group of VPC '%s'.",
                         v->hdr.id);
-    if (sg_find_by_name(s, v->hdr.id, nm))
+    if (sg_find_by_name(m, s, v->hdr.id, nm))
         return merr_set(err, "InvalidGroup.Duplicate",
                         "The security group '%s' already exists for VPC '%s'", nm, v->hdr.id);
     if (s->lists[RES_SG].n >= m->cfg.sgs_per_region)
@@ -437,6 +445,7 @@ int sg_create(struct model *m, struct scope *s, const char *vpc_id, const char *
     snprintf(g->description, sizeof g->description, "%s", desc);
     tags_copy(&g->hdr.tags, tags);
     add_default_egress(g, v);
+    res_list_add(&v->groups, &g->hdr);
     *out = g;
     return 0;
 }
@@ -450,6 +459,7 @@ int sg_create_default(struct model *m, struct scope *s, struct vpc *v, struct me
     snprintf(g->description, sizeof g->description, "default VPC security group");
     rule_add_simple(g, false, SG_PEER_GROUP, g->hdr.id, s->account);
     add_default_egress(g, v);
+    res_list_add(&v->groups, &g->hdr);
     snprintf(v->default_sg_id, sizeof v->default_sg_id, "%s", g->hdr.id);
     res_touch(m, &v->hdr);
     return 0;
@@ -484,6 +494,9 @@ int sg_delete(struct model *m, struct scope *s, const char *sg_id, struct merr *
     }
     if (eni_uses_group(s, g->hdr.id))
         return merr_set(err, "DependencyViolation", "resource %s has a dependent object", sg_id);
+    struct res *v = res_find(m, s, RES_VPC, g->vpc_id);
+    if (v)
+        res_list_remove(&((struct vpc *)v)->groups, &g->hdr);
     res_delete(m, &g->hdr);
     return 0;
 }
@@ -908,6 +921,13 @@ static int sg_filter(const struct model *m, const struct res *r, const char *nam
     return 0;
 }
 
+static void sg_adopted(struct model *m, struct res *r)
+{
+    struct res *v = res_find_any(m, ((struct security_group *)r)->vpc_id);
+    if (v && v->type == RES_VPC)
+        res_list_add(&((struct vpc *)v)->groups, r);
+}
+
 const struct res_class sg_class = {
     .name = "security group",
     .id_prefix = "sg",
@@ -920,5 +940,6 @@ const struct res_class sg_class = {
     .split = {"rules"},
     .encode_text = sg_encode_text,
     .decode = sg_decode,
+    .adopted = sg_adopted,
     .filter = sg_filter,
 };

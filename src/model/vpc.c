@@ -386,6 +386,7 @@ static void vpc_destroy(struct res *r)
     free(v->cidrs);
     free(v->ipv6);
     free(v->subnets.items);
+    free(v->groups.items);
 }
 
 static json_t *vpc_encode(const struct res *r)
