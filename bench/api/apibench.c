@@ -1,9 +1,11 @@
 /* apibench: EC2 Query API load generator for vpcd.
  *
- * N client threads, each on its own keep-alive HTTP/1.1 connection, send SigV4-signed POSTs
- * in a fixed round-robin mix of CreateVpc, DescribeVpcs, CreateSubnet, CreateRoute and
+ * N clients, each on its own keep-alive HTTP/1.1 connection, send SigV4-signed POSTs in a
+ * fixed round-robin mix of CreateVpc, DescribeVpcs, CreateSubnet, CreateRoute and
  * AuthorizeSecurityGroupIngress, one request in flight per client, and time every request
- * with CLOCK_MONOTONIC. Each client first creates a "container" (a VPC with an attached
+ * with CLOCK_MONOTONIC. The clients are driven by --threads event loops (epoll; default 1),
+ * not a thread each: on a 2-CPU machine shared with vpcd, a thread per client spent more of
+ * the CPUs waking threads than building requests. Each client first creates a "container" (a VPC with an attached
  * internet gateway, a route table and a security group) that receives its subnets, routes
  * and rules; every value is unique so no request collides with another.
  *
@@ -36,11 +38,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 enum op { OP_CREATE_VPC, OP_DESCRIBE_VPCS, OP_CREATE_SUBNET, OP_CREATE_ROUTE, OP_AUTHORIZE, OP__N };
+
+/* Setup and rotation requests, in the order a container is built. */
+enum step { STEP_VPC, STEP_IGW, STEP_ATTACH, STEP_RTB, STEP_SG };
 
 static const char *const op_names[OP__N] = {"CreateVpc", "DescribeVpcs", "CreateSubnet",
                                             "CreateRoute", "AuthorizeSecurityGroupIngress"};
@@ -49,6 +55,7 @@ struct config {
     const char *host;
     int port;
     int clients;
+    int threads; /* event loops the clients are spread over */
     double seconds;
     double warmup;
     const char *region;
@@ -69,8 +76,8 @@ struct sample {
 struct client {
     const struct config *cfg;
     int index;
-    pthread_t thread;
     int fd;
+    int epfd; /* its loop's */
     char hostport[64];
     /* SigV4 key for the current UTC day. */
     char key_date[9];
@@ -89,9 +96,19 @@ struct client {
     unsigned long aux, aux_errors, reconnects;
     bool setup_failed;
     char first_error[512];
+    /* The exchange in flight. */
+    enum step steps[8]; /* container steps still to send before the mix goes on */
+    int n_steps, step_pos;
+    bool setup_done;
+    unsigned next_op; /* index into the mix */
+    bool in_flight, cur_aux;
+    enum op cur_op;
+    int ph_sent; /* the phase when it was sent */
+    int attempts;
+    uint64_t t_sent;
     /* I/O buffers. */
     char *req;
-    size_t req_cap;
+    size_t req_cap, req_len;
     char *resp;
     size_t resp_cap, resp_len, body_off, body_len;
 };
@@ -222,6 +239,12 @@ static int connect_to(struct client *c)
         c->fd = -1;
         return -1;
     }
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
+        close(c->fd);
+        c->fd = -1;
+        return -1;
+    }
     return 0;
 }
 
@@ -239,35 +262,15 @@ static int send_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-static ssize_t fill(struct client *c)
+/* Parses what has arrived of the response. Returns 1 when it is complete (status, body and
+ * close_after set), 0 when more is needed, -1 when it cannot be parsed. */
+static int parse_response(struct client *c, int *status, bool *close_after)
 {
-    if (c->resp_cap - c->resp_len < 4096) {
-        c->resp_cap = c->resp_cap ? c->resp_cap * 2 : 65536;
-        c->resp = xrealloc(c->resp, c->resp_cap);
-    }
-    ssize_t r;
-    do
-        r = recv(c->fd, c->resp + c->resp_len, c->resp_cap - c->resp_len - 1, 0);
-    while (r < 0 && errno == EINTR);
-    if (r > 0)
-        c->resp_len += (size_t)r;
-    return r;
-}
-
-/* Reads one response; returns its status, or -1 if the connection failed. Sets *close_after
- * when the server will close the connection. */
-static int read_response(struct client *c, bool *close_after)
-{
-    c->resp_len = 0;
-    char *end = NULL;
-    while (!end) {
-        if (fill(c) <= 0)
-            return -1;
-        c->resp[c->resp_len] = '\0';
-        end = strstr(c->resp, "\r\n\r\n");
-    }
-    int status = 0;
-    if (sscanf(c->resp, "HTTP/1.%*d %d", &status) != 1)
+    c->resp[c->resp_len] = '\0';
+    char *end = strstr(c->resp, "\r\n\r\n");
+    if (!end)
+        return 0;
+    if (sscanf(c->resp, "HTTP/1.%*d %d", status) != 1)
         return -1;
     size_t hdr_len = (size_t)(end - c->resp) + 4;
     long content_length = -1;
@@ -281,47 +284,14 @@ static int read_response(struct client *c, bool *close_after)
             *close_after = true;
         line = eol + 2;
     }
-    if (content_length < 0) {
-        /* No length: the body runs to the end of the connection. */
-        while (fill(c) > 0)
-            ;
-        content_length = (long)(c->resp_len - hdr_len);
-        *close_after = true;
-    }
-    while (c->resp_len < hdr_len + (size_t)content_length)
-        if (fill(c) <= 0)
-            return -1;
+    if (content_length < 0)
+        return -1; /* vpcd always sends a length */
+    if (c->resp_len < hdr_len + (size_t)content_length)
+        return 0;
     c->resp[hdr_len + (size_t)content_length] = '\0';
     c->body_off = hdr_len;
     c->body_len = (size_t)content_length;
-    return status;
-}
-
-/* One request/response exchange, reconnecting once if the kept-alive connection was closed.
- * Returns the HTTP status or -1. */
-static int exchange(struct client *c, const char *body)
-{
-    size_t n = build_request(c, body);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (c->fd < 0 && connect_to(c) != 0)
-            return -1;
-        bool close_after;
-        int status = -1;
-        if (send_all(c->fd, c->req, n) == 0)
-            status = read_response(c, &close_after);
-        if (status < 0) {
-            close(c->fd);
-            c->fd = -1;
-            c->reconnects++;
-            continue;
-        }
-        if (close_after) {
-            close(c->fd);
-            c->fd = -1;
-        }
-        return status;
-    }
-    return -1;
+    return 1;
 }
 
 static const char *body_of(const struct client *c)
@@ -357,55 +327,73 @@ static void note_error(struct client *c, const char *what, int status)
 
 /* ---- the container (setup and rotation; "aux" requests) ---- */
 
-static int aux(struct client *c, const char *body, const char *tag, char *out, size_t cap)
+static void push_steps(struct client *c, const enum step *steps, int n)
 {
-    c->aux++;
-    int status = exchange(c, body);
-    if (status != 200 || (tag && xml_field(c, tag, out, cap) != 0)) {
-        c->aux_errors++;
-        note_error(c, "setup/rotation", status);
-        return -1;
+    c->n_steps = 0;
+    for (int i = 0; i < n; i++)
+        c->steps[c->n_steps++] = steps[i];
+    c->step_pos = 0;
+}
+
+static void push_container(struct client *c)
+{
+    static const enum step all[] = {STEP_VPC, STEP_IGW, STEP_ATTACH, STEP_RTB, STEP_SG};
+    push_steps(c, all, 5);
+}
+
+/* The body of the next setup/rotation step. */
+static void aux_body(struct client *c, enum step st, char *body, size_t cap)
+{
+    switch (st) {
+    case STEP_VPC:
+        c->vpc_serial++;
+        c->subnets = 0;
+        snprintf(body, cap, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.%u.0.0/16",
+                 (c->index * 37 + c->vpc_serial) % 256);
+        break;
+    case STEP_IGW:
+        snprintf(body, cap, "Action=CreateInternetGateway&Version=2016-11-15");
+        break;
+    case STEP_ATTACH:
+        snprintf(body, cap,
+                 "Action=AttachInternetGateway&Version=2016-11-15&InternetGatewayId=%s&VpcId=%s",
+                 c->igw, c->vpc);
+        break;
+    case STEP_RTB:
+        c->routes = 0;
+        snprintf(body, cap, "Action=CreateRouteTable&Version=2016-11-15&VpcId=%s", c->vpc);
+        break;
+    case STEP_SG:
+        c->rules = 0;
+        snprintf(body, cap,
+                 "Action=CreateSecurityGroup&Version=2016-11-15&VpcId=%s&GroupName=bench-%d-%lu"
+                 "&GroupDescription=apibench",
+                 c->vpc, c->index, c->port_serial);
+        break;
     }
-    return 0;
 }
 
-static int new_route_table(struct client *c)
+/* Takes what the step's reply names (the new object's id); false if the step failed. */
+static bool aux_done(struct client *c, enum step st, int status)
 {
-    char body[256];
-    snprintf(body, sizeof body, "Action=CreateRouteTable&Version=2016-11-15&VpcId=%s", c->vpc);
-    c->routes = 0;
-    return aux(c, body, "routeTableId", c->rtb, sizeof c->rtb);
-}
-
-static int new_security_group(struct client *c)
-{
-    char body[256];
-    snprintf(body, sizeof body,
-             "Action=CreateSecurityGroup&Version=2016-11-15&VpcId=%s&GroupName=bench-%d-%lu"
-             "&GroupDescription=apibench",
-             c->vpc, c->index, c->port_serial);
-    c->rules = 0;
-    return aux(c, body, "groupId", c->sg, sizeof c->sg);
-}
-
-static int new_container(struct client *c)
-{
-    char body[256];
-    c->vpc_serial++;
-    snprintf(body, sizeof body, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.%u.0.0/16",
-             (c->index * 37 + c->vpc_serial) % 256);
-    if (aux(c, body, "vpcId", c->vpc, sizeof c->vpc))
-        return -1;
-    c->subnets = 0;
-    if (aux(c, "Action=CreateInternetGateway&Version=2016-11-15", "internetGatewayId", c->igw,
-            sizeof c->igw))
-        return -1;
-    snprintf(body, sizeof body,
-             "Action=AttachInternetGateway&Version=2016-11-15&InternetGatewayId=%s&VpcId=%s",
-             c->igw, c->vpc);
-    if (aux(c, body, NULL, NULL, 0))
-        return -1;
-    return new_route_table(c) || new_security_group(c) ? -1 : 0;
+    bool ok = status == 200;
+    switch (st) {
+    case STEP_VPC:
+        ok = ok && xml_field(c, "vpcId", c->vpc, sizeof c->vpc) == 0;
+        break;
+    case STEP_IGW:
+        ok = ok && xml_field(c, "internetGatewayId", c->igw, sizeof c->igw) == 0;
+        break;
+    case STEP_RTB:
+        ok = ok && xml_field(c, "routeTableId", c->rtb, sizeof c->rtb) == 0;
+        break;
+    case STEP_SG:
+        ok = ok && xml_field(c, "groupId", c->sg, sizeof c->sg) == 0;
+        break;
+    case STEP_ATTACH:
+        break;
+    }
+    return ok;
 }
 
 /* ---- the mix ---- */
@@ -452,16 +440,17 @@ static void make_body(struct client *c, enum op op, char *body, size_t cap)
     }
 }
 
-/* Keeps the container within its sizes before the next request of op needs it. */
+/* Queues the container steps op needs first to stay within the container's sizes. */
 static void rotate(struct client *c, enum op op)
 {
     unsigned limit = (unsigned)c->cfg->per_container;
+    static const enum step rtb[] = {STEP_RTB}, sg[] = {STEP_SG};
     if (op == OP_CREATE_SUBNET && c->subnets >= (unsigned)c->cfg->subnets_per_vpc)
-        new_container(c);
+        push_container(c);
     else if (op == OP_CREATE_ROUTE && limit && c->routes >= limit)
-        new_route_table(c);
+        push_steps(c, rtb, 1);
     else if (op == OP_AUTHORIZE && (c->rules >= (limit ? limit : 65535u)))
-        new_security_group(c);
+        push_steps(c, sg, 1);
 }
 
 static void record(struct client *c, enum op op, uint64_t ns)
@@ -476,38 +465,194 @@ static void record(struct client *c, enum op op, uint64_t ns)
         (struct sample){.ns_lo = (uint32_t)ns, .ns_hi = (uint16_t)(ns >> 32), .op = (uint16_t)op};
 }
 
-static void *client_main(void *arg)
+static void book(struct client *c, int status);
+
+/* Sends c->req (built by the caller), connecting first if needed. */
+static int transmit(struct client *c)
 {
-    struct client *c = arg;
-    c->fd = -1;
-    snprintf(c->hostport, sizeof c->hostport, "%s:%d", c->cfg->host, c->cfg->port);
-    if (new_container(c) != 0)
-        c->setup_failed = true;
-    pthread_barrier_wait(&ready);
+    if (c->fd < 0 && connect_to(c) != 0)
+        return -1;
+    c->resp_len = 0;
+    if (c->resp_cap < 65536) {
+        c->resp_cap = 65536;
+        c->resp = xrealloc(c->resp, c->resp_cap);
+    }
+    c->t_sent = now_ns();
+    c->in_flight = true;
+    return send_all(c->fd, c->req, c->req_len);
+}
+
+/* Starts the client's next request: a pending container step, else the next action of the
+ * mix. Returns false when there is nothing to send (setup finished and waiting for the
+ * start, or the run is over). */
+static bool send_next(struct client *c)
+{
     char body[512];
-    for (unsigned i = (unsigned)c->index;; i++) {
-        int ph = atomic_load_explicit(&phase, memory_order_relaxed);
-        if (ph == 2)
-            break;
-        enum op op = c->cfg->mix[i % (unsigned)c->cfg->n_mix];
-        rotate(c, op);
-        make_body(c, op, body, sizeof body);
-        uint64_t t0 = now_ns();
-        int status = exchange(c, body);
-        uint64_t t1 = now_ns();
-        /* A request that straddles the end still counts toward the phase it started in. */
-        if (ph != 1)
-            continue;
-        if (status == 200) {
-            c->ok[op]++;
-            record(c, op, t1 - t0);
+    for (;;) {
+        c->ph_sent = atomic_load_explicit(&phase, memory_order_relaxed);
+        if (c->step_pos < c->n_steps) {
+            c->cur_aux = true;
+            aux_body(c, c->steps[c->step_pos], body, sizeof body);
+        } else if (!c->setup_done) {
+            c->setup_done = true;
+            return false;
+        } else if (c->ph_sent == 2) {
+            return false;
         } else {
-            c->errors[op]++;
-            note_error(c, op_names[op], status);
+            enum op op = c->cfg->mix[c->next_op % (unsigned)c->cfg->n_mix];
+            rotate(c, op);
+            if (c->step_pos < c->n_steps)
+                continue;
+            c->cur_aux = false;
+            c->cur_op = op;
+            c->next_op++;
+            make_body(c, op, body, sizeof body);
+        }
+        c->req_len = build_request(c, body);
+        c->attempts = 0;
+        if (transmit(c) == 0)
+            return true;
+        /* Could not even send: counts as a failed exchange; go on with the next one. */
+        if (c->fd >= 0)
+            close(c->fd);
+        c->fd = -1;
+        c->resp_len = 0;
+        c->resp[0] = '\0';
+        book(c, -1);
+    }
+}
+
+/* Accounts for the reply to the request in flight (status, or -1 for a failed connection). */
+static void book(struct client *c, int status)
+{
+    uint64_t t1 = now_ns();
+    c->in_flight = false;
+    if (c->cur_aux) {
+        enum step st = c->steps[c->step_pos];
+        c->aux++;
+        if (aux_done(c, st, status)) {
+            c->step_pos++;
+        } else {
+            c->aux_errors++;
+            note_error(c, "setup/rotation", status);
+            if (!c->setup_done)
+                c->setup_failed = true;
+            c->n_steps = c->step_pos = 0; /* the rest of the chain needs this step's id */
+        }
+    } else if (c->ph_sent == 1) {
+        /* A request that straddles the end still counts toward the phase it started in. */
+        if (status == 200) {
+            c->ok[c->cur_op]++;
+            record(c, c->cur_op, t1 - c->t_sent);
+        } else {
+            c->errors[c->cur_op]++;
+            note_error(c, op_names[c->cur_op], status);
         }
     }
-    if (c->fd >= 0)
+}
+
+/* Books the reply and sends the next request; returns whether one is in flight. */
+static bool finish(struct client *c, int status)
+{
+    book(c, status);
+    return send_next(c);
+}
+
+/* The connection is readable: reads and, once the response is whole, finishes it. */
+static void on_readable(struct client *c)
+{
+    if (!c->in_flight) {
+        /* The server closed an idle kept-alive connection. */
         close(c->fd);
+        c->fd = -1;
+        return;
+    }
+    for (;;) {
+        if (c->resp_cap - c->resp_len < 4096) {
+            c->resp_cap *= 2;
+            c->resp = xrealloc(c->resp, c->resp_cap);
+        }
+        ssize_t r = recv(c->fd, c->resp + c->resp_len, c->resp_cap - c->resp_len - 1,
+                         MSG_DONTWAIT);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (r <= 0) {
+            /* The kept-alive connection was closed: send the same request once more. */
+            close(c->fd);
+            c->fd = -1;
+            c->reconnects++;
+            if (c->attempts++ == 0 && transmit(c) == 0)
+                return;
+            c->resp_len = 0;
+            c->resp[0] = '\0';
+            finish(c, -1);
+            return;
+        }
+        c->resp_len += (size_t)r;
+        int status;
+        bool close_after;
+        int done = parse_response(c, &status, &close_after);
+        if (done == 0)
+            continue;
+        if (done < 0 || close_after) {
+            close(c->fd);
+            c->fd = -1;
+        }
+        finish(c, done < 0 ? -1 : status);
+        return;
+    }
+}
+
+/* One event loop driving a share of the clients (client i belongs to loop i % threads), so
+ * the load generator spends its CPU on requests rather than on waking a thread per reply. */
+struct loop {
+    const struct config *cfg;
+    struct client **clients;
+    int n;
+    int epfd;
+    pthread_t thread;
+};
+
+static void run_until_idle(struct loop *lp, bool (*keep_going)(struct loop *))
+{
+    struct epoll_event evs[64];
+    while (keep_going(lp)) {
+        int n = epoll_wait(lp->epfd, evs, 64, 10);
+        for (int i = 0; i < n; i++)
+            on_readable(evs[i].data.ptr);
+    }
+}
+
+static bool any_in_flight(struct loop *lp)
+{
+    for (int i = 0; i < lp->n; i++)
+        if (lp->clients[i]->in_flight)
+            return true;
+    return false;
+}
+
+static void *loop_main(void *arg)
+{
+    struct loop *lp = arg;
+    for (int i = 0; i < lp->n; i++) {
+        struct client *c = lp->clients[i];
+        c->fd = -1;
+        c->epfd = lp->epfd;
+        c->next_op = (unsigned)c->index;
+        snprintf(c->hostport, sizeof c->hostport, "%s:%d", c->cfg->host, c->cfg->port);
+        push_container(c);
+        send_next(c);
+    }
+    run_until_idle(lp, any_in_flight); /* every container is set up */
+    pthread_barrier_wait(&ready);
+    for (int i = 0; i < lp->n; i++)
+        send_next(lp->clients[i]);
+    run_until_idle(lp, any_in_flight); /* until the run ends and the last replies are in */
+    for (int i = 0; i < lp->n; i++)
+        if (lp->clients[i]->fd >= 0)
+            close(lp->clients[i]->fd);
     return NULL;
 }
 
@@ -558,7 +703,7 @@ static void usage(void)
 {
     fprintf(
         stderr,
-        "usage: apibench --port P [--host 127.0.0.1] [--clients N] [--seconds S]\n"
+        "usage: apibench --port P [--host 127.0.0.1] [--clients N] [--threads T] [--seconds S]\n"
         "                [--warmup S] [--region R] [--key K] [--secret S]\n"
         "                [--per-container N]    routes per table, rules per group (default 50;\n"
         "                                       0: one table and group for the whole run)\n"
@@ -572,6 +717,7 @@ int main(int argc, char **argv)
     struct config cfg = {.host = "127.0.0.1",
                          .port = 0,
                          .clients = 1,
+                         .threads = 1,
                          .seconds = 5,
                          .warmup = 1,
                          .region = "us-east-1",
@@ -582,6 +728,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {{"host", required_argument, NULL, 'h'},
                                          {"port", required_argument, NULL, 'p'},
                                          {"clients", required_argument, NULL, 'c'},
+                                         {"threads", required_argument, NULL, 't'},
                                          {"seconds", required_argument, NULL, 's'},
                                          {"warmup", required_argument, NULL, 'w'},
                                          {"region", required_argument, NULL, 'r'},
@@ -602,6 +749,9 @@ int main(int argc, char **argv)
             break;
         case 'c':
             cfg.clients = atoi(optarg);
+            break;
+        case 't':
+            cfg.threads = atoi(optarg);
             break;
         case 's':
             cfg.seconds = atof(optarg);
@@ -635,7 +785,8 @@ int main(int argc, char **argv)
     if (cfg.n_mix == 0)
         for (int o = 0; o < OP__N; o++)
             cfg.mix[cfg.n_mix++] = (enum op)o;
-    if (cfg.port <= 0 || cfg.clients < 1 || cfg.clients > 200 || cfg.seconds <= 0 ||
+    if (cfg.port <= 0 || cfg.clients < 1 || cfg.clients > 200 || cfg.threads < 1 ||
+        cfg.seconds <= 0 ||
         cfg.warmup < 0 || cfg.per_container < 0 || cfg.subnets_per_vpc < 1 ||
         cfg.subnets_per_vpc > 4096)
         usage();
@@ -643,12 +794,28 @@ int main(int argc, char **argv)
     struct client *cl = calloc((size_t)cfg.clients, sizeof *cl);
     if (!cl)
         die("out of memory");
-    pthread_barrier_init(&ready, NULL, (unsigned)cfg.clients + 1);
+    if (cfg.threads > cfg.clients)
+        cfg.threads = cfg.clients;
+    struct loop *loops = calloc((size_t)cfg.threads, sizeof *loops);
+    struct client **by_loop = calloc((size_t)cfg.clients, sizeof *by_loop);
+    if (!loops || !by_loop)
+        die("out of memory");
+    pthread_barrier_init(&ready, NULL, (unsigned)cfg.threads + 1);
     atomic_store(&phase, cfg.warmup > 0 ? 0 : 1);
     for (int i = 0; i < cfg.clients; i++) {
         cl[i].cfg = &cfg;
         cl[i].index = i;
-        if (pthread_create(&cl[i].thread, NULL, client_main, &cl[i]) != 0)
+    }
+    for (int t = 0, k = 0; t < cfg.threads; t++) {
+        loops[t].cfg = &cfg;
+        loops[t].clients = &by_loop[k];
+        for (int i = t; i < cfg.clients; i += cfg.threads)
+            by_loop[k++] = &cl[i];
+        loops[t].n = (int)(&by_loop[k] - loops[t].clients);
+        loops[t].epfd = epoll_create1(0);
+        if (loops[t].epfd < 0)
+            die("epoll_create1 failed");
+        if (pthread_create(&loops[t].thread, NULL, loop_main, &loops[t]) != 0)
             die("pthread_create failed");
     }
     pthread_barrier_wait(&ready);
@@ -665,8 +832,12 @@ int main(int argc, char **argv)
     nanosleep(&ts, NULL);
     atomic_store(&phase, 2);
     uint64_t t1 = now_ns();
-    for (int i = 0; i < cfg.clients; i++)
-        pthread_join(cl[i].thread, NULL);
+    for (int t = 0; t < cfg.threads; t++) {
+        pthread_join(loops[t].thread, NULL);
+        close(loops[t].epfd);
+    }
+    free(loops);
+    free(by_loop);
     double secs = (double)(t1 - t0) / 1e9;
 
     size_t total = 0;

@@ -95,6 +95,10 @@ struct store {
     pthread_mutex_t ckpt_lock;
     pthread_cond_t ckpt_wake;
     bool ckpt_wanted, ckpt_stop;
+    bool ckpt_busy;          /* a checkpoint round is running (atomic) */
+    uint64_t ckpt_progress;  /* the last round's WAL size << 32 | frames copied (atomic) */
+    int wal_pages;           /* WAL size after the last commit (the writer's) */
+    int ckpt_pages;          /* WAL size that asks for a checkpoint */
     /* Group commit. Changes are staged in model order under the service lock; whoever waits
      * first becomes the leader and writes every staged change in one transaction, so one sync
      * covers all the requests that arrived meanwhile. Tickets count staged groups. */
@@ -118,7 +122,8 @@ struct store {
     struct res_text text; /* encoding buffer reused by store_stage() */
 };
 
-/* WAL size (pages) that asks for a checkpoint; SQLite's own default threshold. */
+/* WAL size (pages) that asks for a checkpoint, unless store_set_checkpoint_pages() says. The
+ * writer copies the last eighth itself to finish a checkpoint, so that the WAL starts over. */
 #define STORE_CHECKPOINT_PAGES 8000
 
 static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
@@ -126,7 +131,8 @@ static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
     (void)db;
     (void)name;
     struct store *st = ctx;
-    if (pages >= STORE_CHECKPOINT_PAGES) {
+    st->wal_pages = pages;
+    if (pages >= st->ckpt_pages) {
         pthread_mutex_lock(&st->ckpt_lock);
         st->ckpt_wanted = true;
         pthread_cond_signal(&st->ckpt_wake);
@@ -146,18 +152,21 @@ static void *store_checkpointer(void *arg)
             break;
         st->ckpt_wanted = false;
         pthread_mutex_unlock(&st->ckpt_lock);
-        /* PASSIVE never blocks the writer. The WAL only starts over once a checkpoint has
-         * copied every frame, so keep going while commits add frames behind us; if they
-         * outrun us for long, RESTART waits for the writer once instead of letting the WAL
-         * grow without bound. */
-        int log = 0, done = 0, rounds = 0;
-        do {
-            if (sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
-                                          &done) != SQLITE_OK)
-                break;
-        } while (done < log && ++rounds < 16);
-        if (done < log && log >= 8 * STORE_CHECKPOINT_PAGES)
+        /* PASSIVE never blocks the writer, so under steady commits it always ends a few
+         * frames behind, and the WAL only starts over once every frame is copied: the
+         * writer copies that tail itself (store_finish_checkpoint). Each round syncs the
+         * database file, so one round per request, not a loop chasing the writer. If the
+         * WAL still outgrows us, RESTART waits for the writer once. */
+        int log = 0, done = 0;
+        __atomic_store_n(&st->ckpt_busy, true, __ATOMIC_RELEASE);
+        if (sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                      &done) == SQLITE_OK &&
+            log >= 0 && done >= 0)
+            __atomic_store_n(&st->ckpt_progress, ((uint64_t)log << 32) | (uint32_t)done,
+                             __ATOMIC_RELEASE);
+        if (done < log && log >= 8 * st->ckpt_pages)
             sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+        __atomic_store_n(&st->ckpt_busy, false, __ATOMIC_RELEASE);
         pthread_mutex_lock(&st->ckpt_lock);
     }
     pthread_mutex_unlock(&st->ckpt_lock);
@@ -258,6 +267,7 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
     strbuf_init(&st->text.sb);
     id_random_bytes(st->seed, sizeof st->seed);
     st->unstored_from = UINT64_MAX;
+    st->ckpt_pages = STORE_CHECKPOINT_PAGES;
     pthread_mutex_init(&st->group_lock, NULL);
     pthread_cond_init(&st->group_done, NULL);
     if (sqlite3_open(path, &st->db) != SQLITE_OK) {
@@ -764,6 +774,22 @@ static int write_op(struct store *st, const struct store_op *op)
     return step_bound(u);
 }
 
+/* After a commit, on the writer's connection: when the checkpointer has copied all but the
+ * last few frames of a full WAL, copy those too, so the next commit starts the WAL over
+ * (rewriting the same file blocks, within the page cache) instead of appending forever. */
+static void store_finish_checkpoint(struct store *st)
+{
+    if (!st->ckpt_running || st->wal_pages < st->ckpt_pages ||
+        __atomic_load_n(&st->ckpt_busy, __ATOMIC_ACQUIRE))
+        return;
+    uint64_t progress = __atomic_load_n(&st->ckpt_progress, __ATOMIC_ACQUIRE);
+    int log = (int)(progress >> 32), done = (int)(uint32_t)progress;
+    /* A round from before the WAL last started over says nothing of this one. */
+    if (log > st->wal_pages || done + st->ckpt_pages / 8 < st->wal_pages)
+        return;
+    sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 /* Writes ops in order as one transaction: the whole group is durable or none of it is. */
 static int write_group(struct store *st, const struct store_op *ops, size_t n)
 {
@@ -819,6 +845,8 @@ int store_wait(struct store *st, uint64_t ticket)
         for (size_t i = 0; i < n; i++)
             op_free(&ops[i]);
         free(ops);
+        if (rc == 0)
+            store_finish_checkpoint(st);
         pthread_mutex_lock(&st->group_lock);
         st->leader_active = false;
         if (rc == 0)
@@ -832,6 +860,11 @@ int store_wait(struct store *st, uint64_t ticket)
                  : -EIO;
     pthread_mutex_unlock(&st->group_lock);
     return rc;
+}
+
+void store_set_checkpoint_pages(struct store *st, int pages)
+{
+    st->ckpt_pages = pages < 16 ? 16 : pages;
 }
 
 bool store_durable(struct store *st, uint64_t ticket)

@@ -41,6 +41,9 @@ bool store_durable(struct store *st, uint64_t ticket);
 void store_recover(struct store *st);
 /* store_stage() then store_wait(). Returns 0 or -EIO. */
 int store_commit(struct store *st, struct model *m);
+/* The WAL size in pages that starts a checkpoint (default 8,000, about 32 MiB). Call it
+ * before the first commit. */
+void store_set_checkpoint_pages(struct store *st, int pages);
 /* Deletes everything (the --dev reset). */
 int store_wipe(struct store *st);
 
