@@ -35,11 +35,13 @@ struct vpc {
     char main_rtb_id[ID_MAX];
     char default_acl_id[ID_MAX];
     char default_sg_id[ID_MAX];
-    /* Its subnets and security groups (borrowed, seq order): CreateSubnet's overlap and
-     * quota checks and the group-name lookups look here instead of walking every object of
-     * the region. Kept by subnet.c and sg.c. */
+    /* Its subnets, security groups and route tables (borrowed, seq order): CreateSubnet's
+     * overlap and quota checks, the group-name lookups and the route-table quota look here
+     * instead of walking every object of the region. Kept by subnet.c, sg.c and
+     * route_table.c. */
     struct res_list subnets;
     struct res_list groups;
+    struct res_list route_tables;
 };
 
 struct vpc_create_args {

@@ -408,11 +408,12 @@ static void add_local6(struct route_table *rt, const struct prefix6 *p)
 
 /* ---- tables ---- */
 
-static struct route_table *rtb_build(struct model *m, struct scope *s, const struct vpc *v,
+static struct route_table *rtb_build(struct model *m, struct scope *s, struct vpc *v,
                                      const struct tag_list *tags)
 {
     struct route_table *rt = (struct route_table *)res_new(m, s, RES_RTB);
     snprintf(rt->vpc_id, sizeof rt->vpc_id, "%s", v->hdr.id);
+    res_list_add(&v->route_tables, &rt->hdr);
     for (size_t i = 0; i < v->n_cidrs; i++)
         add_local4(rt, &v->cidrs[i].cidr);
     for (size_t i = 0; i < v->n_ipv6; i++)
@@ -439,14 +440,10 @@ static void assoc_remove(struct route_table *rt, size_t i)
 int rtb_create(struct model *m, struct scope *s, const char *vpc_id, const struct tag_list *tags,
                struct route_table **out, struct merr *err)
 {
-    const struct vpc *v = (const struct vpc *)res_lookup(m, s, RES_VPC, vpc_id, err);
+    struct vpc *v = (struct vpc *)res_lookup(m, s, RES_VPC, vpc_id, err);
     if (!v)
         return -1;
-    unsigned n = 0;
-    const struct route_table *rt;
-    SCOPE_FOREACH(rt, s, RES_RTB)
-    n += strcmp(rt->vpc_id, vpc_id) == 0;
-    if (n >= m->cfg.rtbs_per_vpc)
+    if (v->route_tables.n >= m->cfg.rtbs_per_vpc)
         return merr_set(err, "RouteTableLimitExceeded",
                         "The maximum number of route tables (%u) has been reached for %s.",
                         m->cfg.rtbs_per_vpc, vpc_id);
@@ -491,6 +488,8 @@ int rtb_delete(struct model *m, struct scope *s, const char *rtb_id, struct merr
     if (rt->n_assocs > 0 || (v && strcmp(v->main_rtb_id, rtb_id) == 0))
         return merr_set(err, "DependencyViolation",
                         "The routeTable '%s' has dependencies and cannot be deleted.", rtb_id);
+    if (v)
+        res_list_remove(&((struct vpc *)v)->route_tables, &rt->hdr);
     res_delete(m, &rt->hdr);
     return 0;
 }
@@ -1176,6 +1175,13 @@ static int rtb_filter(const struct model *m, const struct res *r, const char *na
     return 0;
 }
 
+static void rtb_adopted(struct model *m, struct res *r)
+{
+    struct res *v = res_find_any(m, ((struct route_table *)r)->vpc_id);
+    if (v && v->type == RES_VPC)
+        res_list_add(&((struct vpc *)v)->route_tables, r);
+}
+
 const struct res_class rtb_class = {
     .name = "route table",
     .id_prefix = "rtb",
@@ -1188,5 +1194,6 @@ const struct res_class rtb_class = {
     .split = {"routes", "assocs"},
     .encode_text = rtb_encode_text,
     .decode = rtb_decode,
+    .adopted = rtb_adopted,
     .filter = rtb_filter,
 };

@@ -387,6 +387,7 @@ static void vpc_destroy(struct res *r)
     free(v->ipv6);
     free(v->subnets.items);
     free(v->groups.items);
+    free(v->route_tables.items);
 }
 
 static json_t *vpc_encode(const struct res *r)

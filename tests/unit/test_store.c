@@ -74,6 +74,39 @@ static const char *call(struct fixture *f, const char *body, const char *tag)
     return value;
 }
 
+/* Runs one dev-mode request that must fail with the AWS error `code`. */
+static void call_fails(struct fixture *f, const char *body, const char *code)
+{
+    struct service_request req = {
+        .method = "POST",
+        .path = "/",
+        .query = "",
+        .body = (const unsigned char *)body,
+        .body_len = strlen(body),
+    };
+    struct service_response resp;
+    service_handle(&f->svc, &req, &resp);
+    char want[128];
+    snprintf(want, sizeof want, "<Code>%s</Code>", code);
+    if (resp.status != 400 || !strstr(resp.body.data, want))
+        fprintf(stderr, "%s -> %d %s (wanted %s)\n", body, resp.status, resp.body.data, code);
+    assert_int_equal(resp.status, 400);
+    assert_non_null(strstr(resp.body.data, want));
+    service_response_destroy(&resp);
+}
+
+/* Closes the service and serves the same state directory again from a fresh model. */
+static void fixture_reopen(struct fixture *f)
+{
+    struct model_config cfg = f->svc.model->cfg;
+    service_destroy(&f->svc);
+    struct store *st;
+    assert_int_equal(store_open(f->dir, false, &st), 0);
+    struct model *m = model_new(&cfg);
+    assert_int_equal(store_load(st, m), 0);
+    assert_int_equal(service_init(&f->svc, m, st, true), 0);
+}
+
 static json_t *whole(const struct res *r)
 {
     const struct res_class *c = res_class_of(r->type);
@@ -475,6 +508,67 @@ static void test_wal_starts_over_under_steady_commits(void **state)
     fixture_close(&f);
 }
 
+/* A VPC's own lists of subnets, groups and route tables (what the quota, overlap and
+ * group-name checks read) follow creates and deletes, and are rebuilt when the state is
+ * loaded again. */
+static void test_vpc_lists_follow_changes_and_reload(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    f.svc.model->cfg.subnets_per_vpc = 2;
+    f.svc.model->cfg.rtbs_per_vpc = 2; /* the main table and one more */
+    char vpc[32], other[32], sub[32], rtb[32], body[512];
+    snprintf(vpc, sizeof vpc, "%s", call(&f, "Action=CreateVpc&CidrBlock=10.6.0.0/16", "vpcId"));
+    snprintf(other, sizeof other, "%s",
+             call(&f, "Action=CreateVpc&CidrBlock=10.6.0.0/16", "vpcId"));
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.1.0/24", vpc);
+    snprintf(sub, sizeof sub, "%s", call(&f, body, "subnetId"));
+    /* Another VPC's subnets neither overlap nor count. */
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.1.0/24", other);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.1.128/25", vpc);
+    call_fails(&f, body, "InvalidSubnet.Conflict");
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.2.0/24", vpc);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.3.0/24", vpc);
+    call_fails(&f, body, "SubnetLimitExceeded");
+    snprintf(body, sizeof body, "Action=CreateRouteTable&VpcId=%s", vpc);
+    snprintf(rtb, sizeof rtb, "%s", call(&f, body, "routeTableId"));
+    call_fails(&f, body, "RouteTableLimitExceeded");
+    snprintf(body, sizeof body,
+             "Action=CreateSecurityGroup&VpcId=%s&GroupName=web&GroupDescription=d", vpc);
+    call(&f, body, NULL);
+    call_fails(&f, body, "InvalidGroup.Duplicate");
+
+    fixture_reopen(&f);
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.3.0/24", vpc);
+    call_fails(&f, body, "SubnetLimitExceeded");
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.1.0/26", vpc);
+    call_fails(&f, body, "InvalidSubnet.Conflict");
+    snprintf(body, sizeof body, "Action=CreateRouteTable&VpcId=%s", vpc);
+    call_fails(&f, body, "RouteTableLimitExceeded");
+    snprintf(body, sizeof body,
+             "Action=CreateSecurityGroup&VpcId=%s&GroupName=web&GroupDescription=d", vpc);
+    call_fails(&f, body, "InvalidGroup.Duplicate");
+    /* The same name in the other VPC is another group. */
+    snprintf(body, sizeof body,
+             "Action=CreateSecurityGroup&VpcId=%s&GroupName=web&GroupDescription=d", other);
+    call(&f, body, NULL);
+
+    /* Deletes make room again. */
+    snprintf(body, sizeof body, "Action=DeleteSubnet&SubnetId=%s", sub);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.6.1.0/26", vpc);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=DeleteRouteTable&RouteTableId=%s", rtb);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=CreateRouteTable&VpcId=%s", vpc);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+    fixture_close(&f);
+}
+
 /* jt_string() against jansson on random byte strings: it refuses exactly what json_string()
  * refuses, and what it writes reads back to the same string. */
 static void test_string_text_matches_jansson(void **state)
@@ -523,6 +617,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_inline_lists_still_load),
     cmocka_unit_test(test_id_keyed_layout_moves_over),
     cmocka_unit_test(test_wal_starts_over_under_steady_commits),
+    cmocka_unit_test(test_vpc_lists_follow_changes_and_reload),
 };
 
 UNIT_MAIN(tests)
