@@ -223,7 +223,8 @@ static void server_free(struct http_server *srv)
     free(srv);
 }
 
-int http_start(struct service *svc, const char *listen, struct http_server **out)
+int http_start(struct service *svc, const char *listen, unsigned threads,
+               struct http_server **out)
 {
     *out = NULL;
     char host[64];
@@ -252,10 +253,10 @@ int http_start(struct service *svc, const char *listen, struct http_server **out
         free(srv);
         return -EAGAIN;
     }
-    /* A polling thread per CPU, each with its own epoll set of connections: requests never
-     * block them (replies that wait for a commit suspend their connection). */
+    /* A polling thread per CPU (unless told), each with its own epoll set of connections:
+     * requests never block them (replies that wait for a commit suspend their connection). */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned pool = cpus < 1 ? 1u : cpus > 8 ? 8u : (unsigned)cpus;
+    unsigned pool = threads ? threads : cpus < 1 ? 1u : cpus > 8 ? 8u : (unsigned)cpus;
     srv->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
             MHD_USE_ERROR_LOG,

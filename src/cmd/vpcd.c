@@ -34,7 +34,7 @@ static void usage(FILE *f)
             "  --dev                  skip SigV4 checks (a 12-digit key id selects the account) and\n"
             "                         enable POST /_vpcd/reset and POST /_vpcd/clock?advance=S\n"
             "  --no-dataplane         control plane only (no namespaces or packet forwarding)\n"
-            "  --threads N            accepted and ignored: each connection has its own thread\n"
+            "  --threads N            HTTP polling threads (default: one per CPU)\n"
             "  --no-fsync             commit without fsync: survives a vpcd crash, not a host crash\n"
             "  --quota NAME=N         override a quota: vpcs-per-region, subnets-per-vpc,\n"
             "                         ipv4-cidrs-per-vpc, ipv6-cidrs-per-vpc, route-tables-per-vpc,\n"
@@ -105,6 +105,7 @@ int main(int argc, char **argv)
     const char *listen = "127.0.0.1:4566", *state = "./var", *credentials = NULL;
     bool dev = false, fsync_commits = true, dataplane = true;
     unsigned flow_log_interval = 60, nat_idle_timeout = 350;
+    int http_threads = 0; /* 0: one polling thread per CPU */
     struct model_config cfg;
     model_config_defaults(&cfg);
     enum { OPT_LISTEN = 256, OPT_STATE, OPT_CREDS, OPT_DEV, OPT_NODP, OPT_THREADS, OPT_NOFSYNC,
@@ -132,7 +133,13 @@ int main(int argc, char **argv)
         case OPT_CREDS: credentials = optarg; break;
         case OPT_DEV: dev = true; break;
         case OPT_NODP: dataplane = false; break;
-        case OPT_THREADS: break; /* the server has a thread per connection now */
+        case OPT_THREADS:
+            http_threads = atoi(optarg);
+            if (http_threads < 1 || http_threads > 64) {
+                fprintf(stderr, "vpcd: --threads wants 1 to 64, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case OPT_NOFSYNC: fsync_commits = false; break;
         case OPT_QUOTA:
             if (set_quota(&cfg, optarg)) {
@@ -188,7 +195,7 @@ int main(int argc, char **argv)
         return 1;
     }
     struct http_server *http;
-    if ((rc = http_start(&svc, listen, &http)) != 0) {
+    if ((rc = http_start(&svc, listen, (unsigned)http_threads, &http)) != 0) {
         fprintf(stderr, "vpcd: cannot listen on %s: %s\n", listen, strerror(-rc));
         service_destroy(&svc);
         return 1;
