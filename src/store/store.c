@@ -99,6 +99,7 @@ struct store {
     uint64_t ckpt_progress;  /* the last round's WAL size << 32 | frames copied (atomic) */
     int wal_pages;           /* WAL size after the last commit (the writer's) */
     int ckpt_pages;          /* WAL size that asks for a checkpoint */
+    int ckpt_request_at;     /* WAL size that asks for the next round (the writer's) */
     /* Group commit. Changes are staged in model order under the service lock; whoever waits
      * first becomes the leader and writes every staged change in one transaction, so one sync
      * covers all the requests that arrived meanwhile. Tickets count staged groups. */
@@ -131,8 +132,15 @@ static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
     (void)db;
     (void)name;
     struct store *st = ctx;
+    /* The WAL started over: the next round is due when it is full again. */
+    if (pages < st->wal_pages || st->ckpt_request_at == 0)
+        st->ckpt_request_at = st->ckpt_pages;
     st->wal_pages = pages;
-    if (pages >= st->ckpt_pages) {
+    /* One round when the WAL fills, another only after it grew by an eighth more: asking on
+     * every commit past the threshold kept the checkpointer in back-to-back rounds (each
+     * syncing the database file) and busy whenever the writer looked to finish the tail. */
+    if (pages >= st->ckpt_request_at) {
+        st->ckpt_request_at = pages + st->ckpt_pages / 8;
         pthread_mutex_lock(&st->ckpt_lock);
         st->ckpt_wanted = true;
         pthread_cond_signal(&st->ckpt_wake);
