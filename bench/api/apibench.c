@@ -28,7 +28,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -149,18 +148,43 @@ static void hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* SHA-256 through one fetched algorithm and a reused context: OpenSSL 3's one-shot SHA256()
+ * and HMAC() fetch the algorithm and allocate a context on every call, which made signing
+ * the larger part of the load generator's own CPU. One context per event loop thread. */
+static EVP_MD *sha256_md;
+static _Thread_local EVP_MD_CTX *sha_ctx;
+
+static void sha256(const void *a, size_t na, const void *b, size_t nb, unsigned char out[32])
+{
+    if (!sha_ctx && !(sha_ctx = EVP_MD_CTX_new()))
+        die("EVP_MD_CTX_new failed");
+    unsigned int len = 32;
+    if (!EVP_DigestInit_ex2(sha_ctx, sha256_md, NULL) || !EVP_DigestUpdate(sha_ctx, a, na) ||
+        (nb && !EVP_DigestUpdate(sha_ctx, b, nb)) || !EVP_DigestFinal_ex(sha_ctx, out, &len))
+        die("SHA-256 failed");
+}
+
 static void sha256_hex(const void *data, size_t n, char out[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data, n, md);
+    sha256(data, n, NULL, 0, md);
     hex(md, sizeof md, out);
 }
 
+/* HMAC-SHA256 (RFC 2104) over the reused context; keys here are at most 64 bytes. */
 static void hmac(const unsigned char *key, size_t key_len, const char *msg, unsigned char out[32])
 {
-    unsigned int len = 32;
-    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &len))
-        die("HMAC failed");
+    unsigned char ipad[64], opad[64], inner[32];
+    if (key_len > 64)
+        die("HMAC key too long");
+    memset(ipad, 0x36, sizeof ipad);
+    memset(opad, 0x5c, sizeof opad);
+    for (size_t i = 0; i < key_len; i++) {
+        ipad[i] ^= key[i];
+        opad[i] ^= key[i];
+    }
+    sha256(ipad, 64, msg, strlen(msg), inner);
+    sha256(opad, 64, inner, 32, out);
 }
 
 static void signing_key(struct client *c, const char *date)
@@ -653,6 +677,8 @@ static void *loop_main(void *arg)
     for (int i = 0; i < lp->n; i++)
         if (lp->clients[i]->fd >= 0)
             close(lp->clients[i]->fd);
+    EVP_MD_CTX_free(sha_ctx);
+    sha_ctx = NULL;
     return NULL;
 }
 
@@ -791,6 +817,9 @@ int main(int argc, char **argv)
         cfg.subnets_per_vpc > 4096)
         usage();
 
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!sha256_md)
+        die("no SHA-256 in OpenSSL");
     struct client *cl = calloc((size_t)cfg.clients, sizeof *cl);
     if (!cl)
         die("out of memory");
@@ -903,5 +932,6 @@ int main(int argc, char **argv)
     free(all);
     free(per);
     pthread_barrier_destroy(&ready);
+    EVP_MD_free(sha256_md);
     return 0;
 }
