@@ -20,17 +20,23 @@ struct fixture {
     struct service svc;
 };
 
+/* Serves the state directory from a fresh model (cfg NULL: AWS's defaults). */
+static void fixture_serve(struct fixture *f, const struct model_config *cfg)
+{
+    struct model_config defaults;
+    model_config_defaults(&defaults);
+    struct store *st;
+    assert_int_equal(store_open(f->dir, false, &st), 0);
+    struct model *m = model_new(cfg ? cfg : &defaults);
+    assert_int_equal(store_load(st, m), 0);
+    assert_int_equal(service_init(&f->svc, m, st, true), 0);
+}
+
 static void fixture_open(struct fixture *f)
 {
     snprintf(f->dir, sizeof f->dir, "/tmp/vpcd-test-store.XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    struct store *st;
-    assert_int_equal(store_open(f->dir, false, &st), 0);
-    struct model_config cfg;
-    model_config_defaults(&cfg);
-    struct model *m = model_new(&cfg);
-    assert_int_equal(store_load(st, m), 0);
-    assert_int_equal(service_init(&f->svc, m, st, true), 0);
+    fixture_serve(f, NULL);
 }
 
 static void fixture_close(struct fixture *f)
@@ -100,11 +106,7 @@ static void fixture_reopen(struct fixture *f)
 {
     struct model_config cfg = f->svc.model->cfg;
     service_destroy(&f->svc);
-    struct store *st;
-    assert_int_equal(store_open(f->dir, false, &st), 0);
-    struct model *m = model_new(&cfg);
-    assert_int_equal(store_load(st, m), 0);
-    assert_int_equal(service_init(&f->svc, m, st, true), 0);
+    fixture_serve(f, &cfg);
 }
 
 static json_t *whole(const struct res *r)
@@ -372,14 +374,8 @@ static void test_inline_lists_still_load(void **state)
     sqlite3_close(db);
     free(text);
 
-    struct store *st;
-    assert_int_equal(store_open(f.dir, false, &st), 0);
-    struct model_config cfg;
-    model_config_defaults(&cfg);
-    struct model *m = model_new(&cfg);
-    assert_int_equal(store_load(st, m), 0);
-    assert_int_equal(service_init(&f.svc, m, st, true), 0);
-    json_t *after = whole(hmap_get(&m->by_id, rtb));
+    fixture_serve(&f, NULL);
+    json_t *after = whole(hmap_get(&f.svc.model->by_id, rtb));
     assert_true(json_equal(before, after));
     json_decref(before);
     json_decref(after);
@@ -434,14 +430,8 @@ static void test_id_keyed_layout_moves_over(void **state)
         SQLITE_OK);
     sqlite3_close(db);
 
-    struct store *st;
-    assert_int_equal(store_open(f.dir, false, &st), 0);
-    struct model_config cfg;
-    model_config_defaults(&cfg);
-    struct model *m = model_new(&cfg);
-    assert_int_equal(store_load(st, m), 0);
-    assert_int_equal(service_init(&f.svc, m, st, true), 0);
-    json_t *after = dump(m);
+    fixture_serve(&f, NULL);
+    json_t *after = dump(f.svc.model);
     assert_true(json_object_size(before) > 10);
     assert_true(json_equal(before, after));
     json_decref(before);
