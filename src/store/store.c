@@ -163,7 +163,7 @@ static void *store_checkpointer(void *arg)
         /* PASSIVE never blocks the writer, so under steady commits it always ends a few
          * frames behind, and the WAL only starts over once every frame is copied: the
          * writer copies that tail itself (store_finish_checkpoint). Each round syncs the
-         * database file, so one round per request, not a loop chasing the writer. If the
+         * database file, so one round per wake-up, not a loop chasing the writer. If the
          * WAL still outgrows us, RESTART waits for the writer once. */
         int log = 0, done = 0;
         __atomic_store_n(&st->ckpt_busy, true, __ATOMIC_RELEASE);
@@ -878,9 +878,10 @@ void store_set_checkpoint_pages(struct store *st, int pages)
 bool store_durable(struct store *st, uint64_t ticket)
 {
     pthread_mutex_lock(&st->group_lock);
-    bool settled = st->durable >= ticket || st->failed;
+    bool durable = st->durable >= ticket && !st->failed &&
+                   !(ticket > st->lost_after && ticket <= st->lost_upto);
     pthread_mutex_unlock(&st->group_lock);
-    return settled;
+    return durable;
 }
 
 void store_recover(struct store *st)

@@ -34,7 +34,8 @@ int store_load(struct store *st, struct model *m);
  * the durability of what it saw. */
 uint64_t store_stage(struct store *st, struct model *m);
 int store_wait(struct store *st, uint64_t ticket);
-/* Whether store_wait(ticket) would return at once: the ticket is durable, or it failed. */
+/* Whether store_wait(ticket) would return 0 at once: the ticket is durable. A failed or lost
+ * ticket is not (store_wait() then returns -EIO without blocking). */
 bool store_durable(struct store *st, uint64_t ticket);
 /* After a failed commit, with the mutation lock held: drops staged changes and clears the
  * failure, so the caller can reload the model from what is durable. */

@@ -559,6 +559,43 @@ static void test_vpc_lists_follow_changes_and_reload(void **state)
     fixture_close(&f);
 }
 
+/* A commit that cannot happen (another connection holds the write lock past the busy
+ * timeout) is answered with InternalError and rolled back, not acknowledged; once the lock is
+ * gone the service goes on from exactly what is durable. */
+static void test_failed_commit_is_not_acknowledged(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    call(&f, "Action=CreateVpc&CidrBlock=10.7.0.0/16", "vpcId");
+    assert_int_equal(f.svc.model->scopes.n, 1);
+    size_t vpcs = ((struct scope *)f.svc.model->scopes.items[0])->lists[RES_VPC].n;
+    char path[160];
+    snprintf(path, sizeof path, "%s/vpcd.db", f.dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    struct service_request req = {
+        .method = "POST",
+        .path = "/",
+        .query = "",
+        .body = (const unsigned char *)"Action=CreateVpc&CidrBlock=10.8.0.0/16",
+        .body_len = strlen("Action=CreateVpc&CidrBlock=10.8.0.0/16"),
+    };
+    struct service_response resp;
+    service_handle(&f.svc, &req, &resp);
+    assert_int_equal(resp.status, 500);
+    assert_non_null(strstr(resp.body.data, "<Code>InternalError</Code>"));
+    service_response_destroy(&resp);
+    /* The model went back to what is durable: the refused VPC is not there. */
+    assert_int_equal(((struct scope *)f.svc.model->scopes.items[0])->lists[RES_VPC].n, vpcs);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    call(&f, "Action=CreateVpc&CidrBlock=10.9.0.0/16", "vpcId");
+    assert_reloads_equal(&f);
+    fixture_close(&f);
+}
+
 /* jt_string() against jansson on random byte strings: it refuses exactly what json_string()
  * refuses, and what it writes reads back to the same string. */
 static void test_string_text_matches_jansson(void **state)
@@ -608,6 +645,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_id_keyed_layout_moves_over),
     cmocka_unit_test(test_wal_starts_over_under_steady_commits),
     cmocka_unit_test(test_vpc_lists_follow_changes_and_reload),
+    cmocka_unit_test(test_failed_commit_is_not_acknowledged),
 };
 
 UNIT_MAIN(tests)
