@@ -11,6 +11,7 @@
 
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
+#include "store/store.h"
 
 #define HTTP_MAX_BODY (16u << 20)
 #define HTTP_MAX_HEADERS 64
@@ -171,8 +172,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         .body = (const unsigned char *)(r->body.data ? r->body.data : ""),
         .body_len = r->body.len,
     };
-    if (!service_start(srv->svc, &sreq, &r->resp, &r->pending))
+    if (!service_start(srv->svc, &sreq, &r->resp, &r->pending)) {
+        /* Without fsync a commit is one write() into the page cache: waiting for it here
+         * costs less than suspending the connection and waking the committer and then this
+         * thread again. A sync takes a disk round trip, which other requests should not
+         * wait behind. */
+        if (!store_syncs(srv->svc->store))
+            return send_waiting_reply(srv, r, con);
         return suspend(srv, r, con);
+    }
     size_t len = r->resp.body.len;
     return reply(con, r->resp.status, r->resp.content_type, strbuf_steal(&r->resp.body), len);
 }

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <sys/random.h>
 
-void id_random_bytes(void *buf, size_t n)
+static void fill_random(unsigned char *p, size_t n)
 {
-    unsigned char *p = buf;
     while (n > 0) {
         ssize_t got = getrandom(p, n, 0);
         if (got <= 0)
@@ -16,11 +15,32 @@ void id_random_bytes(void *buf, size_t n)
         n -= (size_t)got;
     }
     /* getrandom only fails before the pool is seeded; ids need uniqueness, not secrecy. */
-    static uint64_t state = 0x9e3779b97f4a7c15ULL;
+    static _Thread_local uint64_t state = 0x9e3779b97f4a7c15ULL;
     for (size_t i = 0; i < n; i++) {
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
         p[i] = (unsigned char)(state >> 56);
     }
+}
+
+/* Every request takes two or three ids: one getrandom call per 512 bytes instead of one per
+ * id keeps the system call off the request path. */
+void id_random_bytes(void *buf, size_t n)
+{
+    static _Thread_local unsigned char pool[512];
+    static _Thread_local size_t left;
+    unsigned char *p = buf;
+    if (n > sizeof pool) {
+        fill_random(p, n);
+        return;
+    }
+    if (left < n) {
+        fill_random(pool, sizeof pool);
+        left = sizeof pool;
+    }
+    memcpy(p, pool + sizeof pool - left, n);
+    /* Bytes handed out are not handed out again. */
+    memset(pool + sizeof pool - left, 0, n);
+    left -= n;
 }
 
 void id_new(char buf[ID_MAX], const char *prefix)
@@ -55,11 +75,18 @@ bool id_well_formed(const char *s, const char *prefix)
 
 void id_request(char buf[37])
 {
+    static const char hex[] = "0123456789abcdef";
     unsigned char r[16];
     id_random_bytes(r, sizeof r);
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-             r[13], r[14], r[15]);
+    /* 8-4-4-4-12 hex digits, as a version 4 UUID is written. */
+    char *o = buf;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[r[i] >> 4];
+        *o++ = hex[r[i] & 0xf];
+    }
+    *o = '\0';
 }

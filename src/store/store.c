@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/hmap.h"
 #include "lib/ids.h"
@@ -14,6 +17,7 @@
 #include "lib/xalloc.h"
 #include "model/jsontext.h"
 #include "model/resources.h"
+#include "store/journal.h"
 
 /* Large objects keep their long lists (a route table's routes, a group's rules, an ACL's
  * subnet associations) as one row per element in `parts`, so adding one route writes one
@@ -26,6 +30,7 @@ enum store_op_kind {
     STORE_OP_REMOVE,    /* delete the object row and all its parts */
     STORE_OP_PART,      /* upsert parts(owner=seq, field, idx) */
     STORE_OP_PART_TRIM, /* delete parts(owner=seq, field) with index >= idx */
+    STORE_OP_WIPE,      /* delete every row (the --dev reset) */
 };
 
 /* One row change waiting for the next group commit: everything is already encoded, so the
@@ -38,8 +43,8 @@ struct store_op {
     long idx;
     char account[13], region[32], peer_account[13], peer_region[32];
     uint64_t seq; /* the object's: every kind of op finds its rows by it */
-    char *tags; /* owned JSON text */
-    char *body; /* owned JSON text */
+    char *tags;   /* owned JSON text */
+    char *body;   /* owned JSON text */
 };
 
 static void op_free(struct store_op *op)
@@ -76,8 +81,15 @@ static void shadow_free(struct store_shadow *sh)
     free(sh);
 }
 
+/* A group that is in the journal, waiting to be folded into SQLite. */
+struct store_group {
+    struct store_op *ops;
+    size_t n;
+};
+
 struct store {
     sqlite3 *db;
+    sqlite3_stmt *wipe_objects, *wipe_parts;
     sqlite3_stmt *upsert;
     sqlite3_stmt *remove;
     sqlite3_stmt *part_upsert;
@@ -95,14 +107,32 @@ struct store {
     pthread_mutex_t ckpt_lock;
     pthread_cond_t ckpt_wake;
     bool ckpt_wanted, ckpt_stop;
-    bool ckpt_busy;          /* a checkpoint round is running (atomic) */
-    uint64_t ckpt_progress;  /* the last round's WAL size << 32 | frames copied (atomic) */
-    int wal_pages;           /* WAL size after the last commit (the writer's) */
-    int ckpt_pages;          /* WAL size that asks for a checkpoint */
-    int ckpt_request_at;     /* WAL size that asks for the next round (the writer's) */
+    bool ckpt_busy;         /* a checkpoint round is running (atomic) */
+    uint64_t ckpt_progress; /* the last round's WAL size << 32 | frames copied (atomic) */
+    int wal_pages;          /* WAL size after the last commit (the writer's) */
+    int ckpt_pages;         /* WAL size that asks for a checkpoint */
+    int ckpt_request_at;    /* WAL size that asks for the next round (the writer's) */
     /* Group commit. Changes are staged in model order under the service lock; whoever waits
-     * first becomes the leader and writes every staged change in one transaction, so one sync
-     * covers all the requests that arrived meanwhile. Tickets count staged groups. */
+     * first becomes the leader and appends every staged change to the journal as one record,
+     * so one write (and one sync) covers all the requests that arrived meanwhile. Tickets
+     * count staged groups. The folder thread, off every reply's path, applies journaled
+     * groups to SQLite many at a time (one transaction for hundreds of groups, where a
+     * transaction per group cost more than the rest of a request), and empties the journal
+     * once SQLite holds all of it. */
+    struct journal *journal;
+    bool syncs;                /* every commit is fsynced (durable_fsync) */
+    bool journal_used;         /* this store replayed or appended records: it may empty the file */
+    uint64_t journal_bytes;    /* its size after the last append (group_lock) */
+    struct strbuf record;      /* the leader's encoding buffer */
+    struct store_group *queue; /* journaled, not yet taken by a fold (group_lock) */
+    size_t n_queue, cap_queue;
+    struct store_group *backlog; /* taken, not yet in SQLite (fold_lock): a failed fold keeps
+                                    them, in order, for the next */
+    size_t n_backlog, cap_backlog;
+    pthread_mutex_t fold_lock; /* one fold at a time; also guards db outside store_open */
+    pthread_cond_t fold_wake;  /* with group_lock */
+    pthread_t fold_thread;
+    bool fold_running, fold_stop;
     pthread_mutex_t group_lock;
     pthread_cond_t group_done;
     struct store_op *pending;
@@ -115,13 +145,18 @@ struct store {
     /* id -> struct store_shadow (owned), for objects staged since the store was opened.
      * Used only by store_stage() and its callers' lock. */
     struct hmap shadows;
-    uint64_t seed[2];     /* digest seed, random per store */
+    uint64_t seed[2]; /* digest seed, random per store */
     /* Objects with a seq at or above this were created after the last store_load() and
      * have no rows but the ones this store staged, so their first write needs no trims.
      * UINT64_MAX (trim always) until a load, and again after store_recover(). */
     uint64_t unstored_from;
     struct res_text text; /* encoding buffer reused by store_stage() */
 };
+
+static int store_replay_journal(struct store *st);
+static void *store_folder(void *arg);
+static void group_free(struct store_group *g);
+static int fold_all(struct store *st);
 
 /* WAL size (pages) that asks for a checkpoint, unless store_set_checkpoint_pages() says. The
  * writer copies the last eighth itself to finish a checkpoint, so that the WAL starts over. */
@@ -149,9 +184,12 @@ static int store_wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
+static void run_in_background(void);
+
 static void *store_checkpointer(void *arg)
 {
     struct store *st = arg;
+    run_in_background();
     pthread_mutex_lock(&st->ckpt_lock);
     for (;;) {
         while (!st->ckpt_wanted && !st->ckpt_stop)
@@ -167,8 +205,8 @@ static void *store_checkpointer(void *arg)
          * WAL still outgrows us, RESTART waits for the writer once. */
         int log = 0, done = 0;
         __atomic_store_n(&st->ckpt_busy, true, __ATOMIC_RELEASE);
-        if (sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
-                                      &done) == SQLITE_OK &&
+        if (sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+                SQLITE_OK &&
             log >= 0 && done >= 0)
             __atomic_store_n(&st->ckpt_progress, ((uint64_t)log << 32) | (uint32_t)done,
                              __ATOMIC_RELEASE);
@@ -187,8 +225,8 @@ static int store_start_checkpointer(struct store *st, const char *path, bool dur
         return -EIO;
     sqlite3_busy_timeout(st->ckpt_db, 5000);
     if (sqlite3_exec(st->ckpt_db,
-                     durable_fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
-                     NULL, NULL, NULL) != SQLITE_OK)
+                     durable_fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL,
+                     NULL, NULL) != SQLITE_OK)
         return -EIO;
     pthread_mutex_init(&st->ckpt_lock, NULL);
     pthread_cond_init(&st->ckpt_wake, NULL);
@@ -224,12 +262,12 @@ static int exec(sqlite3 *db, const char *sql)
  * B-trees put every insert and every list change of a group commit on a different page (4.5
  * pages written per request, twice with the checkpoint), while new objects' seqs all land at
  * the right edge of the tree, a few pages per group. */
-#define STORE_TABLES                                                                           \
-    "CREATE TABLE IF NOT EXISTS objects(seq INTEGER PRIMARY KEY, id TEXT NOT NULL,"            \
-    "type TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, tags TEXT NOT NULL,"     \
-    "body TEXT NOT NULL, peer_account TEXT NOT NULL DEFAULT '',"                                \
-    "peer_region TEXT NOT NULL DEFAULT '');"                                                    \
-    "CREATE TABLE IF NOT EXISTS parts(owner INTEGER NOT NULL, field TEXT NOT NULL,"            \
+#define STORE_TABLES                                                                               \
+    "CREATE TABLE IF NOT EXISTS objects(seq INTEGER PRIMARY KEY, id TEXT NOT NULL,"                \
+    "type TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL, tags TEXT NOT NULL,"         \
+    "body TEXT NOT NULL, peer_account TEXT NOT NULL DEFAULT '',"                                   \
+    "peer_region TEXT NOT NULL DEFAULT '');"                                                       \
+    "CREATE TABLE IF NOT EXISTS parts(owner INTEGER NOT NULL, field TEXT NOT NULL,"                \
     "idx INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(owner, field, idx)) WITHOUT ROWID;"
 
 /* Creates the tables, or moves a database of the earlier id-keyed layout (objects keyed by
@@ -237,8 +275,8 @@ static int exec(sqlite3 *db, const char *sql)
 static int store_schema(sqlite3 *db)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT pk FROM pragma_table_info('objects') WHERE name='seq'",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT pk FROM pragma_table_info('objects') WHERE name='seq'", -1,
+                           &q, NULL) != SQLITE_OK)
         return -EIO;
     bool id_keyed = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0;
     sqlite3_finalize(q);
@@ -275,9 +313,21 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
     strbuf_init(&st->text.sb);
     id_random_bytes(st->seed, sizeof st->seed);
     st->unstored_from = UINT64_MAX;
+    st->syncs = durable_fsync;
     st->ckpt_pages = STORE_CHECKPOINT_PAGES;
     pthread_mutex_init(&st->group_lock, NULL);
     pthread_cond_init(&st->group_done, NULL);
+    pthread_mutex_init(&st->fold_lock, NULL);
+    pthread_cond_init(&st->fold_wake, NULL);
+    strbuf_init(&st->record);
+    char journal_path[4096];
+    snprintf(journal_path, sizeof journal_path, "%s/vpcd.journal", dir);
+    int jrc = journal_open(journal_path, durable_fsync, &st->journal);
+    if (jrc != 0) {
+        fprintf(stderr, "vpcd: store: cannot open %s: %s\n", journal_path, strerror(-jrc));
+        store_close(st);
+        return jrc;
+    }
     if (sqlite3_open(path, &st->db) != SQLITE_OK) {
         fprintf(stderr, "vpcd: store: cannot open %s: %s\n", path, sqlite3_errmsg(st->db));
         store_close(st);
@@ -305,10 +355,18 @@ int store_open(const char *dir, bool durable_fsync, struct store **out)
         sqlite3_prepare_v2(st->db, "BEGIN IMMEDIATE", -1, &st->begin, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "COMMIT", -1, &st->commit, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK ||
-        store_start_checkpointer(st, path, durable_fsync) != 0) {
+        sqlite3_prepare_v2(st->db, "DELETE FROM objects", -1, &st->wipe_objects, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "DELETE FROM parts", -1, &st->wipe_parts, NULL) != SQLITE_OK ||
+        store_replay_journal(st) != 0 || store_start_checkpointer(st, path, durable_fsync) != 0) {
         store_close(st);
         return -EIO;
     }
+    if (pthread_create(&st->fold_thread, NULL, store_folder, st) != 0) {
+        store_close(st);
+        return -EAGAIN;
+    }
+    st->fold_running = true;
     *out = st;
     return 0;
 }
@@ -326,6 +384,24 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
+    if (st->fold_running) {
+        pthread_mutex_lock(&st->group_lock);
+        st->fold_stop = true;
+        pthread_cond_signal(&st->fold_wake);
+        pthread_mutex_unlock(&st->group_lock);
+        pthread_join(st->fold_thread, NULL);
+    }
+    /* Everything journaled goes into SQLite, and the journal is left empty. */
+    if (st->db && st->journal && store_flush(st) != 0)
+        fprintf(stderr, "vpcd: store: the journal keeps what SQLite could not take\n");
+    for (size_t i = 0; i < st->n_queue; i++)
+        group_free(&st->queue[i]);
+    free(st->queue);
+    for (size_t i = 0; i < st->n_backlog; i++)
+        group_free(&st->backlog[i]);
+    free(st->backlog);
+    journal_close(st->journal);
+    strbuf_destroy(&st->record);
     if (st->ckpt_running) {
         pthread_mutex_lock(&st->ckpt_lock);
         st->ckpt_stop = true;
@@ -341,6 +417,8 @@ void store_close(struct store *st)
     free(st->pending);
     pthread_cond_destroy(&st->group_done);
     pthread_mutex_destroy(&st->group_lock);
+    pthread_cond_destroy(&st->fold_wake);
+    pthread_mutex_destroy(&st->fold_lock);
     store_forget_shadows(st);
     hmap_destroy(&st->shadows);
     strbuf_destroy(&st->text.sb);
@@ -352,6 +430,8 @@ void store_close(struct store *st)
     sqlite3_finalize(st->begin);
     sqlite3_finalize(st->commit);
     sqlite3_finalize(st->rollback);
+    sqlite3_finalize(st->wipe_objects);
+    sqlite3_finalize(st->wipe_parts);
     sqlite3_close(st->db);
     free(st);
 }
@@ -366,8 +446,8 @@ static enum res_type type_by_name(const char *name)
 
 /* The split elements of one object, gathered before its row is decoded. */
 struct store_loaded_parts {
-    char owner[24];  /* the hmap key: the owner's seq, in decimal */
-    json_t *fields;  /* owned: field name -> array of elements in index order */
+    char owner[24]; /* the hmap key: the owner's seq, in decimal */
+    json_t *fields; /* owned: field name -> array of elements in index order */
 };
 
 static void loaded_parts_free(struct hmap *parts)
@@ -433,7 +513,20 @@ static void merge_parts(json_t *body, enum res_type type, struct store_loaded_pa
     }
 }
 
+static int load_rows(struct store *st, struct model *m);
+
 int store_load(struct store *st, struct model *m)
+{
+    /* SQLite must hold every acknowledged group before it is read. */
+    pthread_mutex_lock(&st->fold_lock);
+    int rc = fold_all(st);
+    if (rc == 0)
+        rc = load_rows(st, m);
+    pthread_mutex_unlock(&st->fold_lock);
+    return rc;
+}
+
+static int load_rows(struct store *st, struct model *m)
 {
     struct hmap parts;
     hmap_init(&parts);
@@ -766,6 +859,8 @@ static int write_op(struct store *st, const struct store_op *op)
         sqlite3_bind_text(st->part_trim, 2, op->field, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st->part_trim, 3, op->idx);
         return step_bound(st->part_trim);
+    case STORE_OP_WIPE:
+        return step_bound(st->wipe_objects) || step_bound(st->wipe_parts) ? -EIO : 0;
     case STORE_OP_ROW:
         break;
     }
@@ -798,22 +893,323 @@ static void store_finish_checkpoint(struct store *st)
     sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
-/* Writes ops in order as one transaction: the whole group is durable or none of it is. */
-static int write_group(struct store *st, const struct store_op *ops, size_t n)
+/* ---- the journal: groups as records ---- */
+
+/* Journal bytes past which the folder empties the file once SQLite holds all of it. */
+#define STORE_JOURNAL_LIMIT (16u << 20)
+/* The folder lets groups gather this long (or up to this many) before one transaction. */
+#define STORE_FOLD_DELAY_MS 5
+#define STORE_FOLD_GROUPS 512
+
+static void put_u32(struct strbuf *b, uint32_t v)
 {
-    if (step_once(st->begin))
+    strbuf_append(b, (const char *)&v, sizeof v);
+}
+
+static void put_u64(struct strbuf *b, uint64_t v)
+{
+    strbuf_append(b, (const char *)&v, sizeof v);
+}
+
+static void put_str(struct strbuf *b, const char *s)
+{
+    if (!s) {
+        put_u32(b, UINT32_MAX);
+        return;
+    }
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    strbuf_append(b, s, n);
+}
+
+/* A group's record: the op count, then each op's fields in a fixed order. */
+static void encode_group(struct strbuf *b, const struct store_op *ops, size_t n)
+{
+    strbuf_reset(b);
+    put_u32(b, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        const struct store_op *op = &ops[i];
+        put_u32(b, (uint32_t)op->kind);
+        put_u64(b, op->seq);
+        put_u64(b, (uint64_t)op->idx);
+        put_str(b, op->id);
+        put_str(b, op->type);
+        put_str(b, op->field);
+        put_str(b, op->account);
+        put_str(b, op->region);
+        put_str(b, op->peer_account);
+        put_str(b, op->peer_region);
+        put_str(b, op->tags);
+        put_str(b, op->body);
+    }
+}
+
+struct record_reader {
+    const unsigned char *p, *end;
+    bool bad;
+};
+
+static uint64_t get_bytes(struct record_reader *r, size_t n)
+{
+    uint64_t v = 0;
+    if ((size_t)(r->end - r->p) < n) {
+        r->bad = true;
+        return 0;
+    }
+    memcpy(&v, r->p, n);
+    r->p += n;
+    return v;
+}
+
+/* The string at the cursor: NULL for an absent one, else a copy owned by the caller. */
+static char *get_str(struct record_reader *r, bool *absent)
+{
+    uint32_t n = (uint32_t)get_bytes(r, 4);
+    *absent = n == UINT32_MAX;
+    if (r->bad || *absent)
+        return NULL;
+    if ((size_t)(r->end - r->p) < n) {
+        r->bad = true;
+        return NULL;
+    }
+    char *s = xmalloc((size_t)n + 1);
+    memcpy(s, r->p, n);
+    s[n] = '\0';
+    r->p += n;
+    return s;
+}
+
+static void get_fixed(struct record_reader *r, char *out, size_t size)
+{
+    bool absent;
+    char *s = get_str(r, &absent);
+    if (s && strlen(s) < size)
+        memcpy(out, s, strlen(s) + 1);
+    else if (!absent)
+        r->bad = true;
+    free(s);
+}
+
+/* Class and field names are static strings of the class table: find the one named. */
+static const char *static_name(struct record_reader *r, bool field)
+{
+    bool absent;
+    char *s = get_str(r, &absent);
+    const char *found = NULL;
+    for (int t = 0; s && !found && t < RES__COUNT; t++) {
+        const struct res_class *c = res_class_of((enum res_type)t);
+        if (!field && strcmp(c->name, s) == 0)
+            found = c->name;
+        for (int f = 0; field && !found && f < STORE_MAX_SPLIT && c->split[f]; f++)
+            if (strcmp(c->split[f], s) == 0)
+                found = c->split[f];
+    }
+    if (!absent && !found)
+        r->bad = true;
+    free(s);
+    return found;
+}
+
+static int decode_group(const unsigned char *p, size_t len, struct store_group *g)
+{
+    struct record_reader r = {.p = p, .end = p + len};
+    uint32_t n = (uint32_t)get_bytes(&r, 4);
+    /* Each op takes at least 60 bytes: a count past that is damage, not a big group. */
+    if (r.bad || n > len / 60)
         return -EIO;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = write_op(st, &ops[i]);
-    if (rc == 0)
-        rc = step_once(st->commit);
-    if (rc != 0) {
-        fprintf(stderr, "vpcd: store: commit failed: %s\n", sqlite3_errmsg(st->db));
-        step_once(st->rollback);
+    g->ops = xcalloc(n ? n : 1, sizeof *g->ops);
+    g->n = 0;
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        struct store_op *op = &g->ops[g->n++];
+        uint32_t kind = (uint32_t)get_bytes(&r, 4);
+        op->kind = (enum store_op_kind)kind;
+        if (kind > STORE_OP_WIPE)
+            r.bad = true;
+        op->seq = get_bytes(&r, 8);
+        op->idx = (long)get_bytes(&r, 8);
+        get_fixed(&r, op->id, sizeof op->id);
+        op->type = static_name(&r, false);
+        op->field = static_name(&r, true);
+        get_fixed(&r, op->account, sizeof op->account);
+        get_fixed(&r, op->region, sizeof op->region);
+        get_fixed(&r, op->peer_account, sizeof op->peer_account);
+        get_fixed(&r, op->peer_region, sizeof op->peer_region);
+        bool absent;
+        op->tags = get_str(&r, &absent);
+        op->body = get_str(&r, &absent);
+        if ((op->kind == STORE_OP_ROW && !op->type) ||
+            ((op->kind == STORE_OP_PART || op->kind == STORE_OP_PART_TRIM) && !op->field))
+            r.bad = true;
+    }
+    if (r.bad || r.p != r.end) {
+        for (size_t i = 0; i < g->n; i++)
+            op_free(&g->ops[i]);
+        free(g->ops);
+        g->ops = NULL;
+        g->n = 0;
         return -EIO;
     }
     return 0;
+}
+
+static void group_free(struct store_group *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        op_free(&g->ops[i]);
+    free(g->ops);
+}
+
+/* Replays one journaled group into the open transaction. Applying a suffix of the history
+ * again to a state that already holds it changes nothing (every op sets or deletes whole
+ * rows), so groups folded before a crash emptied the journal are harmless. */
+static int replay_group(const unsigned char *payload, size_t len, void *ctx)
+{
+    struct store *st = ctx;
+    struct store_group g;
+    if (decode_group(payload, len, &g) != 0) {
+        fprintf(stderr, "vpcd: store: a journal record does not decode\n");
+        return -EIO;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < g.n && rc == 0; i++)
+        rc = write_op(st, &g.ops[i]);
+    group_free(&g);
+    return rc;
+}
+
+/* At open, before any other use: what the journal holds goes into SQLite, then the journal
+ * is emptied. */
+static int store_replay_journal(struct store *st)
+{
+    if (journal_size(st->journal) == 0)
+        return 0;
+    st->journal_used = true;
+    if (step_once(st->begin))
+        return -EIO;
+    int rc = journal_replay(st->journal, replay_group, st);
+    if (rc == 0)
+        rc = step_once(st->commit);
+    if (rc != 0) {
+        fprintf(stderr, "vpcd: store: cannot replay the journal: %s\n", sqlite3_errmsg(st->db));
+        step_once(st->rollback);
+        return -EIO;
+    }
+    return journal_truncate(st->journal);
+}
+
+/* ---- folding journaled groups into SQLite ---- */
+
+/* Applies the backlog in one transaction: all of it lands or none. fold_lock held. */
+static int fold_backlog(struct store *st)
+{
+    if (st->n_backlog == 0)
+        return 0;
+    if (step_once(st->begin))
+        return -EIO;
+    int rc = 0;
+    for (size_t g = 0; g < st->n_backlog && rc == 0; g++)
+        for (size_t i = 0; i < st->backlog[g].n && rc == 0; i++)
+            rc = write_op(st, &st->backlog[g].ops[i]);
+    if (rc == 0)
+        rc = step_once(st->commit);
+    if (rc != 0) {
+        /* The groups stay journaled and in the backlog: the next fold tries again. */
+        fprintf(stderr, "vpcd: store: cannot fold the journal into SQLite: %s\n",
+                sqlite3_errmsg(st->db));
+        step_once(st->rollback);
+        return -EIO;
+    }
+    store_finish_checkpoint(st);
+    for (size_t g = 0; g < st->n_backlog; g++)
+        group_free(&st->backlog[g]);
+    st->n_backlog = 0;
+    return 0;
+}
+
+/* Moves the queue behind the backlog and folds both. fold_lock held: it is taken before
+ * group_lock, so groups enter the backlog in journal order. */
+static int fold_queued(struct store *st)
+{
+    pthread_mutex_lock(&st->group_lock);
+    for (size_t i = 0; i < st->n_queue; i++) {
+        st->backlog = xgrow(st->backlog, &st->cap_backlog, st->n_backlog, sizeof *st->backlog);
+        st->backlog[st->n_backlog++] = st->queue[i];
+    }
+    st->n_queue = 0;
+    pthread_mutex_unlock(&st->group_lock);
+    return fold_backlog(st);
+}
+
+/* Holds every leader off, folds what is left and starts the journal over (if this store
+ * wrote it). fold_lock held. */
+static int fold_all(struct store *st)
+{
+    pthread_mutex_lock(&st->group_lock);
+    while (st->leader_active)
+        pthread_cond_wait(&st->group_done, &st->group_lock);
+    st->leader_active = true;
+    pthread_mutex_unlock(&st->group_lock);
+    int rc = fold_queued(st);
+    if (rc == 0 && st->journal_used)
+        journal_restart(st->journal);
+    pthread_mutex_lock(&st->group_lock);
+    st->journal_bytes = journal_size(st->journal);
+    st->leader_active = false;
+    pthread_cond_broadcast(&st->group_done);
+    pthread_mutex_unlock(&st->group_lock);
+    return rc;
+}
+
+int store_flush(struct store *st)
+{
+    pthread_mutex_lock(&st->fold_lock);
+    int rc = fold_all(st);
+    pthread_mutex_unlock(&st->fold_lock);
+    return rc;
+}
+
+/* The folder and the checkpointer yield the CPU to the threads that answer requests: their
+ * work only has to keep up on average, and a fold of hundreds of groups that took a CPU for
+ * 10-20 ms from a request put that request in the latency tail. */
+static void run_in_background(void)
+{
+    setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+}
+
+static void *store_folder(void *arg)
+{
+    struct store *st = arg;
+    run_in_background();
+    pthread_mutex_lock(&st->group_lock);
+    for (;;) {
+        while (st->n_queue == 0 && !st->fold_stop)
+            pthread_cond_wait(&st->fold_wake, &st->group_lock);
+        if (st->fold_stop)
+            break;
+        if (st->n_queue < STORE_FOLD_GROUPS) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += STORE_FOLD_DELAY_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&st->fold_wake, &st->group_lock, &until);
+        }
+        bool full = st->journal_bytes >= STORE_JOURNAL_LIMIT;
+        pthread_mutex_unlock(&st->group_lock);
+        pthread_mutex_lock(&st->fold_lock);
+        int rc = full ? fold_all(st) : fold_queued(st);
+        pthread_mutex_unlock(&st->fold_lock);
+        if (rc != 0) {
+            /* Not in a hot loop while SQLite refuses: the groups are safe in the journal. */
+            struct timespec pause = {.tv_sec = 0, .tv_nsec = 100000000L};
+            nanosleep(&pause, NULL);
+        }
+        pthread_mutex_lock(&st->group_lock);
+    }
+    pthread_mutex_unlock(&st->group_lock);
+    return NULL;
 }
 
 uint64_t store_stage(struct store *st, struct model *m)
@@ -840,8 +1236,8 @@ int store_wait(struct store *st, uint64_t ticket)
             pthread_cond_wait(&st->group_done, &st->group_lock);
             continue;
         }
-        /* Lead: take everything staged so far, write it as one transaction and one sync, then
-         * wake the followers whose tickets it covered. */
+        /* Lead: take everything staged so far, append it as one journal record (one write,
+         * one sync), then wake the followers whose tickets it covered. */
         st->leader_active = true;
         struct store_op *ops = st->pending;
         size_t n = st->n_pending;
@@ -849,25 +1245,52 @@ int store_wait(struct store *st, uint64_t ticket)
         st->pending = NULL;
         st->n_pending = st->cap_pending = 0;
         pthread_mutex_unlock(&st->group_lock);
-        int rc = write_group(st, ops, n);
-        for (size_t i = 0; i < n; i++)
-            op_free(&ops[i]);
-        free(ops);
-        if (rc == 0)
-            store_finish_checkpoint(st);
+        int rc = 0;
+        if (n) {
+            encode_group(&st->record, ops, n);
+            rc = journal_append(st->journal, st->record.data, st->record.len);
+        }
         pthread_mutex_lock(&st->group_lock);
         st->leader_active = false;
-        if (rc == 0)
+        if (rc == 0) {
+            if (n) {
+                st->journal_used = true;
+                st->journal_bytes = journal_size(st->journal);
+                st->queue = xgrow(st->queue, &st->cap_queue, st->n_queue, sizeof *st->queue);
+                st->queue[st->n_queue++] = (struct store_group){ops, n};
+                if (st->n_queue == 1 || st->n_queue == STORE_FOLD_GROUPS)
+                    pthread_cond_signal(&st->fold_wake);
+            } else {
+                free(ops);
+            }
             st->durable = upto;
-        else
+        } else {
+            fprintf(stderr, "vpcd: store: cannot write the journal: %s\n", strerror(-rc));
+            for (size_t i = 0; i < n; i++)
+                op_free(&ops[i]);
+            free(ops);
             st->failed = true;
+        }
         pthread_cond_broadcast(&st->group_done);
     }
-    int rc = st->durable >= ticket && !(ticket > st->lost_after && ticket <= st->lost_upto)
-                 ? 0
-                 : -EIO;
+    int rc =
+        st->durable >= ticket && !(ticket > st->lost_after && ticket <= st->lost_upto) ? 0 : -EIO;
     pthread_mutex_unlock(&st->group_lock);
     return rc;
+}
+
+bool store_syncs(const struct store *st)
+{
+    return st->syncs;
+}
+
+void store_fail_writes(struct store *st, unsigned n)
+{
+    pthread_mutex_lock(&st->group_lock);
+    while (st->leader_active)
+        pthread_cond_wait(&st->group_done, &st->group_lock);
+    journal_fail_appends(st->journal, n);
+    pthread_mutex_unlock(&st->group_lock);
 }
 
 void store_set_checkpoint_pages(struct store *st, int pages)
@@ -911,15 +1334,12 @@ int store_commit(struct store *st, struct model *m)
 
 int store_wipe(struct store *st)
 {
+    /* A group of its own, journaled like any other, so that a crash cannot bring back what
+     * it deleted nor lose what follows it. */
     pthread_mutex_lock(&st->group_lock);
     store_forget_shadows(st);
+    op_push(st, STORE_OP_WIPE, "");
+    uint64_t ticket = ++st->staged;
     pthread_mutex_unlock(&st->group_lock);
-    if (step_once(st->begin))
-        return -EIO;
-    if (exec(st->db, "DELETE FROM objects") || exec(st->db, "DELETE FROM parts") ||
-        step_once(st->commit)) {
-        step_once(st->rollback);
-        return -EIO;
-    }
-    return 0;
+    return store_wait(st, ticket);
 }

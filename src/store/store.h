@@ -1,6 +1,8 @@
 /* Durable state: the model's resources as rows in SQLite (WAL mode). A commit writes every
- * resource touched since the last commit, and removes deleted ones, in one transaction, so
- * after a crash the state is exactly that of some acknowledged prefix of mutations.
+ * resource touched since the last commit, and removes deleted ones, as one record of a redo
+ * journal (store/journal.h) that a folder thread then applies to SQLite in large
+ * transactions; opening the store replays what the journal holds. So after a crash the
+ * state is exactly that of some acknowledged prefix of mutations.
  *
  * Rows: `objects` holds one row per resource (its class's encoded body and its tags); the
  * long lists a class names in res_class.split (routes, rules, ACL entries, associations) live
@@ -37,6 +39,9 @@ int store_wait(struct store *st, uint64_t ticket);
 /* Whether store_wait(ticket) would return 0 at once: the ticket is durable. A failed or lost
  * ticket is not (store_wait() then returns -EIO without blocking). */
 bool store_durable(struct store *st, uint64_t ticket);
+/* Whether commits are fsynced: then store_wait() takes a disk sync, else one write() into
+ * the page cache, cheap enough to wait for on the spot. */
+bool store_syncs(const struct store *st);
 /* After a failed commit, with the mutation lock held: drops staged changes and clears the
  * failure, so the caller can reload the model from what is durable. */
 void store_recover(struct store *st);
@@ -45,6 +50,13 @@ int store_commit(struct store *st, struct model *m);
 /* The WAL size in pages that starts a checkpoint (default 8,000, about 32 MiB). Call it
  * before the first commit. */
 void store_set_checkpoint_pages(struct store *st, int pages);
+/* Folds every journaled group into SQLite now and empties the journal (the folder thread
+ * does it on its own a few milliseconds after each commit): for a reader of the database
+ * file. Returns 0 or -EIO. */
+int store_flush(struct store *st);
+/* For tests: the next n commits fail to reach the disk (-EIO), as on a full or failing one.
+ * Call it with the mutation lock held or while no request runs. */
+void store_fail_writes(struct store *st, unsigned n);
 /* Deletes everything (the --dev reset). */
 int store_wipe(struct store *st);
 

@@ -2,10 +2,12 @@
  * This exercises the incremental writes (split list rows, rows skipped when unchanged, list
  * elements removed from the middle) and loading rows written before lists were split. */
 #include <errno.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -189,9 +191,12 @@ static void assert_text_matches_tree(const struct model *m)
         }
 }
 
-/* Loads the state directory into a second model through a second connection and compares. */
+/* Loads the state directory into a second model through a second connection and compares.
+ * The second store reads the database file, so the live one folds its journal into it first
+ * (and leaves the journal empty, which the second store then finds). */
 static void assert_reloads_equal(struct fixture *f)
 {
+    assert_int_equal(store_flush(f->svc.store), 0);
     struct store *st;
     assert_int_equal(store_open(f->dir, false, &st), 0);
     struct model *m = model_new(&f->svc.model->cfg);
@@ -310,6 +315,7 @@ static void test_delete_removes_parts(void **state)
     uint64_t sg_seq = ((struct res *)hmap_get(&f.svc.model->by_id, sg))->seq;
     snprintf(body, sizeof body, "Action=DeleteSecurityGroup&GroupId=%s", sg);
     call(&f, body, NULL);
+    assert_int_equal(store_flush(f.svc.store), 0);
     char path[128];
     snprintf(path, sizeof path, "%s/vpcd.db", f.dir);
     sqlite3 *db;
@@ -449,8 +455,8 @@ static void test_id_keyed_layout_moves_over(void **state)
     assert_int_equal(sqlite3_column_int(q, 0), 0);
     sqlite3_finalize(q);
     assert_int_equal(
-        sqlite3_prepare_v2(db, "SELECT pk FROM pragma_table_info('objects') WHERE name='seq'",
-                           -1, &q, NULL),
+        sqlite3_prepare_v2(db, "SELECT pk FROM pragma_table_info('objects') WHERE name='seq'", -1,
+                           &q, NULL),
         SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), 1);
@@ -559,9 +565,9 @@ static void test_vpc_lists_follow_changes_and_reload(void **state)
     fixture_close(&f);
 }
 
-/* A commit that cannot happen (another connection holds the write lock past the busy
- * timeout) is answered with InternalError and rolled back, not acknowledged; once the lock is
- * gone the service goes on from exactly what is durable. */
+/* A commit that cannot reach the disk (the journal write fails, as on a full disk) is
+ * answered with InternalError and rolled back, not acknowledged; once writes work again the
+ * service goes on from exactly what is durable. */
 static void test_failed_commit_is_not_acknowledged(void **state)
 {
     (void)state;
@@ -570,11 +576,7 @@ static void test_failed_commit_is_not_acknowledged(void **state)
     call(&f, "Action=CreateVpc&CidrBlock=10.7.0.0/16", "vpcId");
     assert_int_equal(f.svc.model->scopes.n, 1);
     size_t vpcs = ((struct scope *)f.svc.model->scopes.items[0])->lists[RES_VPC].n;
-    char path[160];
-    snprintf(path, sizeof path, "%s/vpcd.db", f.dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    store_fail_writes(f.svc.store, 1);
     struct service_request req = {
         .method = "POST",
         .path = "/",
@@ -589,10 +591,67 @@ static void test_failed_commit_is_not_acknowledged(void **state)
     service_response_destroy(&resp);
     /* The model went back to what is durable: the refused VPC is not there. */
     assert_int_equal(((struct scope *)f.svc.model->scopes.items[0])->lists[RES_VPC].n, vpcs);
-    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
     call(&f, "Action=CreateVpc&CidrBlock=10.9.0.0/16", "vpcId");
     assert_reloads_equal(&f);
+    fixture_close(&f);
+}
+
+/* A process killed without closing its store (SIGKILL, so nothing is folded or flushed on
+ * the way out) leaves every acknowledged change behind: the next open replays the journal
+ * into SQLite, including groups the folder had not applied yet and groups it had. */
+static void test_acknowledged_changes_survive_a_kill(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    char expect[160];
+    snprintf(expect, sizeof expect, "%s/expected.json", f.dir);
+    for (int round = 0; round < 3; round++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            /* The child: no cmocka here, its exit status is the verdict. */
+            f.svc.model->cfg.subnets_per_vpc = 100000;
+            char vpc[32], body[256];
+            snprintf(body, sizeof body, "Action=CreateVpc&CidrBlock=10.%d.0.0/16", 20 + round);
+            snprintf(vpc, sizeof vpc, "%s", call(&f, body, "vpcId"));
+            if (!vpc[0])
+                _exit(2);
+            for (int i = 0; i < 150 + 50 * round; i++) {
+                snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.%d.%d.%d/28",
+                         vpc, 20 + round, i / 16, (i % 16) * 16);
+                call(&f, body, NULL);
+            }
+            /* Every reply above was acknowledged: that is the state a restart must find. */
+            json_t *all = dump(f.svc.model);
+            if (json_dump_file(all, expect, JSON_SORT_KEYS) != 0)
+                _exit(3);
+            raise(SIGKILL);
+            _exit(4);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        /* The kill left groups in the journal (the folder empties it only when it is large). */
+        char journal[160];
+        snprintf(journal, sizeof journal, "%s/vpcd.journal", f.dir);
+        struct stat sb;
+        assert_int_equal(stat(journal, &sb), 0);
+        assert_true(sb.st_size > 0);
+        /* The parent's own service never saw the child's changes: serve the directory anew. */
+        struct model_config cfg = f.svc.model->cfg;
+        service_destroy(&f.svc);
+        fixture_serve(&f, &cfg);
+        json_error_t jerr;
+        json_t *want = json_load_file(expect, 0, &jerr);
+        assert_non_null(want);
+        json_t *got = dump(f.svc.model);
+        assert_true(json_object_size(want) > 150);
+        assert_true(json_equal(want, got));
+        json_decref(want);
+        json_decref(got);
+    }
+    unlink(expect);
     fixture_close(&f);
 }
 
@@ -646,6 +705,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_wal_starts_over_under_steady_commits),
     cmocka_unit_test(test_vpc_lists_follow_changes_and_reload),
     cmocka_unit_test(test_failed_commit_is_not_acknowledged),
+    cmocka_unit_test(test_acknowledged_changes_survive_a_kill),
 };
 
 UNIT_MAIN(tests)
