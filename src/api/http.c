@@ -30,10 +30,11 @@ struct http_request {
     struct http_request *next_waiting;
 };
 
-/* Replies wait for their group commit without holding a thread: the request's connection is
- * suspended, and the committer thread makes everything staged durable (one transaction, one
- * sync) and resumes the connections it covered. So the few polling threads keep serving
- * other connections meanwhile, and every client's change can join the next group. */
+/* With fsync, replies wait for their group commit without holding a thread: the request's
+ * connection is suspended, and the committer thread makes everything staged durable (one
+ * journal record, one sync) and resumes the connections it covered. So the few polling
+ * threads keep serving other connections meanwhile, and every client's change can join the
+ * next group. Without fsync a commit is a write() and the polling thread waits for it. */
 struct http_server {
     struct MHD_Daemon *daemon;
     struct service *svc;

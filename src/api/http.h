@@ -1,6 +1,6 @@
 /* The HTTP front end on libmicrohttpd: collects a request (raw URI, headers, body) and hands
  * it to the service. Keep-alive and the polling threads (epoll) come from libmicrohttpd; a
- * reply that waits for its group commit suspends its connection rather than a thread. */
+ * reply that waits for a synced group commit suspends its connection rather than a thread. */
 #ifndef VPCD_API_HTTP_H
 #define VPCD_API_HTTP_H
 

@@ -391,9 +391,12 @@ void store_close(struct store *st)
         pthread_mutex_unlock(&st->group_lock);
         pthread_join(st->fold_thread, NULL);
     }
-    /* Everything journaled goes into SQLite, and the journal is left empty. */
+    /* Everything journaled goes into SQLite, and the journal is left empty: a database
+     * edited while vpcd is stopped must not have the journal replayed over it. */
     if (st->db && st->journal && store_flush(st) != 0)
         fprintf(stderr, "vpcd: store: the journal keeps what SQLite could not take\n");
+    else if (st->journal && st->journal_used && journal_truncate(st->journal) != 0)
+        fprintf(stderr, "vpcd: store: cannot empty the journal\n");
     for (size_t i = 0; i < st->n_queue; i++)
         group_free(&st->queue[i]);
     free(st->queue);

@@ -606,12 +606,16 @@ static void test_acknowledged_changes_survive_a_kill(void **state)
     fixture_open(&f);
     char expect[160];
     snprintf(expect, sizeof expect, "%s/expected.json", f.dir);
+    struct model_config cfg = f.svc.model->cfg;
+    cfg.subnets_per_vpc = 100000;
     for (int round = 0; round < 3; round++) {
+        /* One process owns a state directory at a time: the child serves it, then dies. */
+        service_destroy(&f.svc);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
             /* The child: no cmocka here, its exit status is the verdict. */
-            f.svc.model->cfg.subnets_per_vpc = 100000;
+            fixture_serve(&f, &cfg);
             char vpc[32], body[256];
             snprintf(body, sizeof body, "Action=CreateVpc&CidrBlock=10.%d.0.0/16", 20 + round);
             snprintf(vpc, sizeof vpc, "%s", call(&f, body, "vpcId"));
@@ -638,9 +642,6 @@ static void test_acknowledged_changes_survive_a_kill(void **state)
         struct stat sb;
         assert_int_equal(stat(journal, &sb), 0);
         assert_true(sb.st_size > 0);
-        /* The parent's own service never saw the child's changes: serve the directory anew. */
-        struct model_config cfg = f.svc.model->cfg;
-        service_destroy(&f.svc);
         fixture_serve(&f, &cfg);
         json_error_t jerr;
         json_t *want = json_load_file(expect, 0, &jerr);
