@@ -78,7 +78,7 @@ static int fill_spec(struct api_ctx *c, struct sg_rule_spec *sp, const char *pro
     if (strlen(proto) >= sizeof sp->protocol)
         return merr_set(&c->err, "InvalidParameterValue",
                         "Invalid value '%s' for IP protocol. Unknown protocol.", proto);
-    snprintf(sp->protocol, sizeof sp->protocol, "%s", proto);
+    str_copy(sp->protocol, sizeof sp->protocol, proto);
     sp->from_port = from;
     sp->to_port = to;
     sp->peer_kind = kind;

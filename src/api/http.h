@@ -8,7 +8,7 @@
 
 struct http_server;
 
-/* listen is "ADDR:PORT"; threads is the number of polling threads, 0 for one per CPU. svc is
+/* listen is "ADDR:PORT"; threads is the number of polling threads, 0 for one per two CPUs. svc is
  * borrowed for the server's lifetime. *out is caller-owned and released with http_stop().
  * Returns 0 or a negative errno. */
 int http_start(struct service *svc, const char *listen, unsigned threads,

@@ -158,9 +158,21 @@ size_t query_list_len(const struct query *q, const char *prefix)
 {
     size_t n = 0;
     char member[256];
+    size_t plen = strlen(prefix);
+    if (plen + 22 > sizeof member)
+        return 0;
+    memcpy(member, prefix, plen);
+    member[plen] = '.';
     for (;;) {
-        int w = snprintf(member, sizeof member, "%s.%zu", prefix, n + 1);
-        if (w < 0 || (size_t)w >= sizeof member || !query_has_prefix(q, member))
+        /* "<prefix>.<n+1>", written without snprintf: lists are counted on every request. */
+        char digits[21];
+        size_t k = 0;
+        for (size_t v = n + 1; v; v /= 10)
+            digits[k++] = (char)('0' + v % 10);
+        for (size_t i = 0; i < k; i++)
+            member[plen + 1 + i] = digits[k - 1 - i];
+        member[plen + 1 + k] = '\0';
+        if (!query_has_prefix(q, member))
             return n;
         n++;
     }

@@ -359,9 +359,9 @@ bool service_start(struct service *svc, const struct service_request *req,
                       auth.error_code, auth.message, request_id);
             return true;
         }
-        snprintf(account, sizeof account, "%s", find_cred(svc, auth.cred.access_key)->account);
-        snprintf(region, sizeof region, "%s", auth.cred.region);
-        snprintf(service, sizeof service, "%s", auth.cred.service);
+        str_copy(account, sizeof account, find_cred(svc, auth.cred.access_key)->account);
+        str_copy(region, sizeof region, auth.cred.region);
+        str_copy(service, sizeof service, auth.cred.service);
     }
     if (!region_valid(region)) {
         char msg[160];

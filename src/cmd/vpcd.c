@@ -35,7 +35,7 @@ static void usage(FILE *f)
             "  --dev                  skip SigV4 checks (a 12-digit key id selects the account) and\n"
             "                         enable POST /_vpcd/reset and POST /_vpcd/clock?advance=S\n"
             "  --no-dataplane         control plane only (no namespaces or packet forwarding)\n"
-            "  --threads N            HTTP polling threads (default: one per CPU)\n"
+            "  --threads N            HTTP polling threads (default: one per two CPUs)\n"
             "  --no-fsync             commit without fsync: survives a vpcd crash, not a host crash\n"
             "  --quota NAME=N         override a quota: vpcs-per-region, subnets-per-vpc,\n"
             "                         ipv4-cidrs-per-vpc, ipv6-cidrs-per-vpc, route-tables-per-vpc,\n"
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     const char *listen = "127.0.0.1:4566", *state = "./var", *credentials = NULL;
     bool dev = false, fsync_commits = true, dataplane = true;
     unsigned flow_log_interval = 60, nat_idle_timeout = 350;
-    int http_threads = 0; /* 0: one polling thread per CPU */
+    int http_threads = 0; /* 0: one polling thread per two CPUs */
     struct model_config cfg;
     model_config_defaults(&cfg);
     enum { OPT_LISTEN = 256, OPT_STATE, OPT_CREDS, OPT_DEV, OPT_NODP, OPT_THREADS, OPT_NOFSYNC,

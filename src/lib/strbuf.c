@@ -100,3 +100,10 @@ char *strbuf_steal(struct strbuf *sb)
     strbuf_init(sb);
     return d;
 }
+
+void str_copy(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}

@@ -23,4 +23,8 @@ void strbuf_xml_escaped(struct strbuf *sb, const char *s);
 /* Hands the bytes to the caller (who frees them) and leaves sb empty. */
 char *strbuf_steal(struct strbuf *sb);
 
+/* Copies src into dst[size], cut to fit, always NUL-terminated (size > 0). For the fixed
+ * fields (ids, accounts, regions) filled on every request, where snprintf("%s") cost tenfold. */
+void str_copy(char *dst, size_t size, const char *src);
+
 #endif

@@ -209,6 +209,11 @@ void res_text_elem(struct res_text *t, int field)
     t->elem_done(t, field);
 }
 
+bool res_text_unchanged(struct res_text *t, int field, const void *raw, size_t len)
+{
+    return t->elem_unchanged && t->elem_unchanged(t, field, raw, len);
+}
+
 void jt_value(struct res_text *t, const json_t *v)
 {
     struct strbuf *sb = &t->sb;

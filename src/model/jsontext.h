@@ -19,6 +19,9 @@ struct res_text {
     /* Called after each element of split field `field` (an index into the class's split[])
      * was written into sb as one JSON value; it takes the text and empties sb. */
     void (*elem_done)(struct res_text *t, int field);
+    /* Optional (see res_text_unchanged): whether the element about to be written at the next
+     * index of `field` is known to be the one stored there. */
+    bool (*elem_unchanged)(struct res_text *t, int field, const void *raw, size_t len);
     void *ctx;
     bool bad; /* a string was not valid UTF-8: the caller must use encode() instead */
 };
@@ -42,6 +45,12 @@ void jt_array_str(struct res_text *t, size_t index, const char *value);
 void jt_array_end(struct res_text *t);
 /* Ends one split element: hands the text to the caller. */
 void res_text_elem(struct res_text *t, int field);
+/* Before writing the next element of split field `field`, for an element whose text is a
+ * function of the len bytes at raw alone (a struct without pointers, zeroed when made): true
+ * when the caller already holds this element at this index, unchanged; the encoder then
+ * skips it (it still counts as written). Saves re-encoding a 200-subnet ACL's associations
+ * to add one. False when the caller does not track elements. */
+bool res_text_unchanged(struct res_text *t, int field, const void *raw, size_t len);
 
 struct tag_list;
 /* Tags as tags_encode() builds them: {"key":"value",...}. */

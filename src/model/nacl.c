@@ -483,6 +483,8 @@ static void nacl_encode_text(const struct res *r, struct res_text *t)
         res_text_elem(t, 0);
     }
     for (size_t i = 0; i < a->n_assocs; i++) {
+        if (res_text_unchanged(t, 1, &a->assocs[i], sizeof a->assocs[i]))
+            continue;
         jt_begin(&o, t);
         jt_str(&o, "id", a->assocs[i].id);
         jt_str(&o, "subnet", a->assocs[i].subnet_id);

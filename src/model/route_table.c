@@ -994,6 +994,8 @@ static void rtb_encode_text(const struct res *r, struct res_text *t)
     struct jt o;
     for (size_t i = 0; i < rt->n_routes; i++) {
         const struct route *ro = &rt->routes[i];
+        if (res_text_unchanged(t, 0, ro, sizeof *ro))
+            continue;
         char dst[DEST_STRLEN];
         route_dest_text(ro, dst);
         jt_begin(&o, t);
@@ -1007,6 +1009,8 @@ static void rtb_encode_text(const struct res *r, struct res_text *t)
     }
     for (size_t i = 0; i < rt->n_assocs; i++) {
         const struct rtb_assoc *a = &rt->assocs[i];
+        if (res_text_unchanged(t, 1, a, sizeof *a))
+            continue;
         jt_begin(&o, t);
         jt_str(&o, "id", a->id);
         jt_bool(&o, "main", a->main);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -782,6 +783,9 @@ static void sg_encode_text(const struct res *r, struct res_text *t)
     struct jt o;
     for (size_t i = 0; i < g->n_rules; i++) {
         const struct sg_rule *u = &g->rules[i];
+        /* A rule without tags is its bytes up to the tag list (which holds pointers). */
+        if (u->tags.n == 0 && res_text_unchanged(t, 0, u, offsetof(struct sg_rule, tags)))
+            continue;
         jt_begin(&o, t);
         jt_str(&o, "id", u->id);
         jt_bool(&o, "egress", u->egress);

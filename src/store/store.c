@@ -63,11 +63,17 @@ struct store_digest {
 /* What was last staged for one object: its row and each split element. Kept so that a
  * change re-writes only the rows whose text changed. Exact while every staged group becomes
  * durable; store_recover() forgets all of them, so the next write of each object is full. */
+struct store_elem {
+    struct store_digest text; /* of the element's stored text */
+    struct store_digest raw;  /* of the bytes it was encoded from (res_text_unchanged) */
+    bool raw_known;
+};
+
 struct store_shadow {
     char id[ID_MAX]; /* the hmap key */
     struct store_digest row;
     struct {
-        struct store_digest *items;
+        struct store_elem *items;
         size_t n, cap;
     } fields[STORE_MAX_SPLIT];
 };
@@ -674,7 +680,7 @@ static struct store_op *op_push(struct store *st, enum store_op_kind kind, const
     struct store_op *op = &st->pending[st->n_pending++];
     memset(op, 0, sizeof *op);
     op->kind = kind;
-    snprintf(op->id, sizeof op->id, "%s", id);
+    str_copy(op->id, sizeof op->id, id);
     return op;
 }
 
@@ -707,7 +713,26 @@ struct stage_ctx {
     bool fresh;
     bool restarted; /* the text encoder gave up: rows it staged in this group need trims */
     size_t next[STORE_MAX_SPLIT];
+    /* The raw digest of the element being written, when the encoder gave one. */
+    struct store_digest raw[STORE_MAX_SPLIT];
+    bool raw_pending[STORE_MAX_SPLIT];
 };
+
+static bool stage_unchanged(struct res_text *t, int f, const void *raw, size_t len)
+{
+    struct stage_ctx *x = t->ctx;
+    struct store_shadow *sh = x->sh;
+    size_t i = x->next[f];
+    struct store_digest d = digest_of(x->st, raw, len);
+    if (!x->fresh && i < sh->fields[f].n && sh->fields[f].items[i].raw_known &&
+        digest_eq(d, sh->fields[f].items[i].raw)) {
+        x->next[f]++;
+        return true;
+    }
+    x->raw[f] = d;
+    x->raw_pending[f] = true;
+    return false;
+}
 
 /* The element just written into st->text is element next[f] of split field f: stage it if
  * its text changed since the last write. */
@@ -717,14 +742,18 @@ static void stage_elem(struct res_text *t, int f)
     struct store_shadow *sh = x->sh;
     size_t i = x->next[f]++;
     struct store_digest d = digest_of(x->st, t->sb.len ? t->sb.data : "", t->sb.len);
-    bool same = !x->fresh && i < sh->fields[f].n && digest_eq(d, sh->fields[f].items[i]);
+    bool same = !x->fresh && i < sh->fields[f].n && digest_eq(d, sh->fields[f].items[i].text);
+    if (!same && i >= sh->fields[f].cap) {
+        sh->fields[f].cap = sh->fields[f].cap ? 2 * sh->fields[f].cap : 16;
+        sh->fields[f].items =
+            xrealloc(sh->fields[f].items, sh->fields[f].cap * sizeof *sh->fields[f].items);
+    }
+    /* Text and bytes as written now (the same text may come from other bytes). */
+    sh->fields[f].items[i].raw = x->raw[f];
+    sh->fields[f].items[i].raw_known = x->raw_pending[f];
+    x->raw_pending[f] = false;
     if (!same) {
-        if (i >= sh->fields[f].cap) {
-            sh->fields[f].cap = sh->fields[f].cap ? 2 * sh->fields[f].cap : 16;
-            sh->fields[f].items =
-                xrealloc(sh->fields[f].items, sh->fields[f].cap * sizeof *sh->fields[f].items);
-        }
-        sh->fields[f].items[i] = d;
+        sh->fields[f].items[i].text = d;
         /* The shadow's count grows with the elements written, so that a later element
          * compares against what is stored at its index. */
         if (i >= sh->fields[f].n)
@@ -785,6 +814,7 @@ static void stage_row(struct store *st, const struct res *r)
     struct res_text *t = &st->text;
     strbuf_reset(&t->sb);
     t->elem_done = stage_elem;
+    t->elem_unchanged = stage_unchanged;
     t->ctx = &x;
     t->bad = false;
     if (c->encode_text)
@@ -796,6 +826,7 @@ static void stage_row(struct store *st, const struct res *r)
         x.fresh = true;
         x.restarted = true;
         memset(x.next, 0, sizeof x.next);
+        memset(x.raw_pending, 0, sizeof x.raw_pending);
         stage_tree(&x);
     }
     stage_trims(&x);
@@ -811,20 +842,25 @@ static void stage_row(struct store *st, const struct res *r)
         json_decref(tags);
     }
     size_t tags_len = t->sb.len - body_len;
-    strbuf_printf(&t->sb, "|%zu|%llu|%s|%s|%s|%s", body_len, (unsigned long long)r->seq,
-                  r->scope->account, r->scope->region, r->peer_scope ? r->peer_scope->account : "",
-                  r->peer_scope ? r->peer_scope->region : "");
+    /* The digest also covers where the body ends and the row's other columns. */
+    uint64_t lengths[2] = {body_len, r->seq};
+    strbuf_append(&t->sb, (const char *)lengths, sizeof lengths);
+    const char *columns[4] = {r->scope->account, r->scope->region,
+                              r->peer_scope ? r->peer_scope->account : "",
+                              r->peer_scope ? r->peer_scope->region : ""};
+    for (int i = 0; i < 4; i++)
+        strbuf_append(&t->sb, columns[i], strlen(columns[i]) + 1);
     struct store_digest d = digest_of(st, t->sb.data, t->sb.len);
     if (!x.fresh && digest_eq(d, x.sh->row))
         return;
     x.sh->row = d;
     struct store_op *op = op_push(st, STORE_OP_ROW, r->id);
     op->type = c->name;
-    snprintf(op->account, sizeof op->account, "%s", r->scope->account);
-    snprintf(op->region, sizeof op->region, "%s", r->scope->region);
+    str_copy(op->account, sizeof op->account, r->scope->account);
+    str_copy(op->region, sizeof op->region, r->scope->region);
     if (r->peer_scope) {
-        snprintf(op->peer_account, sizeof op->peer_account, "%s", r->peer_scope->account);
-        snprintf(op->peer_region, sizeof op->peer_region, "%s", r->peer_scope->region);
+        str_copy(op->peer_account, sizeof op->peer_account, r->peer_scope->account);
+        str_copy(op->peer_region, sizeof op->peer_region, r->peer_scope->region);
     }
     op->seq = r->seq;
     op->body = text_dup(&t->sb, 0, body_len);

@@ -15,6 +15,7 @@
 #include "api/service.h"
 #include "model/jsontext.h"
 #include "model/model.h"
+#include "model/resources.h"
 #include "store/store.h"
 
 struct fixture {
@@ -298,6 +299,135 @@ static void test_reload_after_each_change(void **state)
     /* The default VPC of the scope and this one: VPCs, subnets, route tables, ACLs and
      * groups all went through the comparison, many times over. */
     assert_true(n_text_checked > 100);
+    fixture_close(&f);
+}
+
+/* List elements changed in place (a route's target, a rule's ports, description and tags, an
+ * association moved to another table or ACL) reach the disk: the store skips re-encoding an
+ * element only while its bytes are the ones it last wrote. */
+static void test_elements_changed_in_place_reload(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    char vpc[32], sub[32], other_sub[32], igw[32], eni[32], rtb[32], rtb2[32], acl[32];
+    char sg[32], rule[32], assoc[40], body[768];
+    snprintf(vpc, sizeof vpc, "%s", call(&f, "Action=CreateVpc&CidrBlock=10.3.0.0/16", "vpcId"));
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.3.1.0/24", vpc);
+    snprintf(sub, sizeof sub, "%s", call(&f, body, "subnetId"));
+    snprintf(body, sizeof body, "Action=CreateSubnet&VpcId=%s&CidrBlock=10.3.2.0/24", vpc);
+    snprintf(other_sub, sizeof other_sub, "%s", call(&f, body, "subnetId"));
+    snprintf(igw, sizeof igw, "%s", call(&f, "Action=CreateInternetGateway", "internetGatewayId"));
+    snprintf(body, sizeof body, "Action=AttachInternetGateway&InternetGatewayId=%s&VpcId=%s", igw,
+             vpc);
+    call(&f, body, NULL);
+    snprintf(body, sizeof body, "Action=CreateNetworkInterface&SubnetId=%s", sub);
+    snprintf(eni, sizeof eni, "%s", call(&f, body, "networkInterfaceId"));
+    snprintf(body, sizeof body, "Action=CreateRouteTable&VpcId=%s", vpc);
+    snprintf(rtb, sizeof rtb, "%s", call(&f, body, "routeTableId"));
+    snprintf(rtb2, sizeof rtb2, "%s", call(&f, body, "routeTableId"));
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body,
+                 "Action=CreateRoute&RouteTableId=%s&GatewayId=%s&DestinationCidrBlock=30.0.%d.0/24",
+                 rtb, igw, i);
+        call(&f, body, NULL);
+    }
+    assert_reloads_equal(&f);
+
+    /* The middle route changes its target, then back. */
+    snprintf(body, sizeof body,
+             "Action=ReplaceRoute&RouteTableId=%s&NetworkInterfaceId=%s&DestinationCidrBlock=30.0.1.0/24",
+             rtb, eni);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+    snprintf(body, sizeof body,
+             "Action=ReplaceRoute&RouteTableId=%s&GatewayId=%s&DestinationCidrBlock=30.0.1.0/24",
+             rtb, igw);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+
+    /* A subnet's association moves from one table to another. */
+    snprintf(body, sizeof body, "Action=AssociateRouteTable&RouteTableId=%s&SubnetId=%s", rtb, sub);
+    snprintf(assoc, sizeof assoc, "%s", call(&f, body, "associationId"));
+    snprintf(body, sizeof body, "Action=AssociateRouteTable&RouteTableId=%s&SubnetId=%s", rtb,
+             other_sub);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+    snprintf(body, sizeof body,
+             "Action=ReplaceRouteTableAssociation&AssociationId=%s&RouteTableId=%s", assoc, rtb2);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+
+    /* A subnet's ACL association moves to a new ACL. */
+    snprintf(body, sizeof body, "Action=CreateNetworkAcl&VpcId=%s", vpc);
+    snprintf(acl, sizeof acl, "%s", call(&f, body, "networkAclId"));
+    snprintf(body, sizeof body,
+             "Action=DescribeNetworkAcls&Filter.1.Name=association.subnet-id&Filter.1.Value.1=%s",
+             sub);
+    snprintf(assoc, sizeof assoc, "%s", call(&f, body, "networkAclAssociationId"));
+    assert_true(strncmp(assoc, "aclassoc-", 9) == 0);
+    snprintf(body, sizeof body,
+             "Action=ReplaceNetworkAclAssociation&AssociationId=%s&NetworkAclId=%s", assoc, acl);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+
+    /* A rule changes its ports and description in place, gains tags and loses them. */
+    snprintf(body, sizeof body,
+             "Action=CreateSecurityGroup&VpcId=%s&GroupName=inplace&GroupDescription=d", vpc);
+    snprintf(sg, sizeof sg, "%s", call(&f, body, "groupId"));
+    for (int port = 1; port <= 3; port++) {
+        snprintf(body, sizeof body,
+                 "Action=AuthorizeSecurityGroupIngress&GroupId=%s&IpPermissions.1.IpProtocol=tcp"
+                 "&IpPermissions.1.FromPort=%d&IpPermissions.1.ToPort=%d"
+                 "&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8",
+                 sg, port, port);
+        const char *id = call(&f, body, "securityGroupRuleId");
+        if (port == 2)
+            snprintf(rule, sizeof rule, "%s", id);
+    }
+    assert_true(strncmp(rule, "sgr-", 4) == 0);
+    assert_reloads_equal(&f);
+    snprintf(body, sizeof body,
+             "Action=ModifySecurityGroupRules&GroupId=%s"
+             "&SecurityGroupRule.1.SecurityGroupRuleId=%s"
+             "&SecurityGroupRule.1.SecurityGroupRule.IpProtocol=tcp"
+             "&SecurityGroupRule.1.SecurityGroupRule.FromPort=8080"
+             "&SecurityGroupRule.1.SecurityGroupRule.ToPort=8081"
+             "&SecurityGroupRule.1.SecurityGroupRule.CidrIpv4=192.0.2.0/24"
+             "&SecurityGroupRule.1.SecurityGroupRule.Description=changed",
+             sg, rule);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+    /* A tagged rule after it; then the first rule goes, and every later rule moves up. */
+    snprintf(body, sizeof body,
+             "Action=AuthorizeSecurityGroupIngress&GroupId=%s&IpPermissions.1.IpProtocol=udp"
+             "&IpPermissions.1.FromPort=53&IpPermissions.1.ToPort=53"
+             "&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8"
+             "&TagSpecification.1.ResourceType=security-group-rule"
+             "&TagSpecification.1.Tag.1.Key=k&TagSpecification.1.Tag.1.Value=v",
+             sg);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+    snprintf(body, sizeof body,
+             "Action=RevokeSecurityGroupIngress&GroupId=%s&IpPermissions.1.IpProtocol=tcp"
+             "&IpPermissions.1.FromPort=1&IpPermissions.1.ToPort=1"
+             "&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8",
+             sg);
+    call(&f, body, NULL);
+    assert_reloads_equal(&f);
+    /* The live group, which the reload equalled, is the changed one. */
+    const struct security_group *g = hmap_get(&f.svc.model->by_id, sg);
+    assert_non_null(g);
+    assert_int_equal(g->n_rules, 4); /* with the default egress rule */
+    bool modified = false, tagged = false;
+    for (size_t i = 0; i < g->n_rules; i++) {
+        if (strcmp(g->rules[i].id, rule) == 0)
+            modified = g->rules[i].from_port == 8080 &&
+                       strcmp(g->rules[i].description, "changed") == 0;
+        if (g->rules[i].from_port == 53)
+            tagged = g->rules[i].tags.n == 1;
+    }
+    assert_true(modified && tagged);
     fixture_close(&f);
 }
 
@@ -700,6 +830,7 @@ static void test_string_text_matches_jansson(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_string_text_matches_jansson),
     cmocka_unit_test(test_reload_after_each_change),
+    cmocka_unit_test(test_elements_changed_in_place_reload),
     cmocka_unit_test(test_delete_removes_parts),
     cmocka_unit_test(test_inline_lists_still_load),
     cmocka_unit_test(test_id_keyed_layout_moves_over),
