@@ -30,7 +30,8 @@ int journal_append(struct journal *j, const void *payload, size_t len);
 int journal_truncate(struct journal *j);
 /* Everything in the file is applied elsewhere: the next records go from the start of the
  * file again, over the old ones, which keeps the file's pages instead of freeing them (an
- * ftruncate() of 16 MiB took 3.5 ms) and lets a sync skip the file's size. */
+ * ftruncate() of 16 MiB took 3.5 ms) and lets a sync skip the file's size, once the file
+ * has reached its size. */
 void journal_restart(struct journal *j);
 
 /* For tests: the next n appends fail with -EIO, as on a full or failing disk. */

@@ -47,6 +47,9 @@ bool store_syncs(const struct store *st);
 void store_recover(struct store *st);
 /* store_stage() then store_wait(). Returns 0 or -EIO. */
 int store_commit(struct store *st, struct model *m);
+/* The journal size that has the folder start it over once SQLite holds all of it (default
+ * 4 MiB; tests make it small to go through many passes). */
+void store_set_journal_limit(struct store *st, uint64_t bytes);
 /* The WAL size in pages that starts a checkpoint (default 8,000, about 32 MiB). Call it
  * before the first commit. */
 void store_set_checkpoint_pages(struct store *st, int pages);

@@ -604,13 +604,14 @@ static void test_id_keyed_layout_moves_over(void **state)
 
 /* Under steady commits the WAL still starts over: the checkpointer copies most of it and the
  * writer the last frames, so the file stays near its threshold instead of growing with every
- * commit; and what was copied reloads exactly. */
+ * commit; the journal starts over near its limit; and what was copied reloads exactly. */
 static void test_wal_starts_over_under_steady_commits(void **state)
 {
     (void)state;
     struct fixture f;
     fixture_open(&f);
     store_set_checkpoint_pages(f.svc.store, 64);
+    store_set_journal_limit(f.svc.store, 65536);
     f.svc.model->cfg.subnets_per_vpc = 100000;
     char vpc[32], body[512];
     snprintf(vpc, sizeof vpc, "%s", call(&f, "Action=CreateVpc&CidrBlock=10.5.0.0/16", "vpcId"));
@@ -630,6 +631,14 @@ static void test_wal_starts_over_under_steady_commits(void **state)
      * what commits add while a checkpoint round syncs) keeps it at a few MiB. */
     assert_true(largest > 0);
     assert_true(largest < 8 * 1024 * 1024);
+    /* The journal starts over too, near its limit: 1,200 records of a subnet and an ACL
+     * association are ~1 MiB. */
+    char journal[160];
+    snprintf(journal, sizeof journal, "%s/vpcd.journal", f.dir);
+    struct stat sb;
+    assert_int_equal(stat(journal, &sb), 0);
+    assert_true(sb.st_size > 0);
+    assert_true(sb.st_size < 256 * 1024);
     assert_reloads_equal(&f);
     fixture_close(&f);
 }
@@ -728,7 +737,9 @@ static void test_failed_commit_is_not_acknowledged(void **state)
 
 /* A process killed without closing its store (SIGKILL, so nothing is folded or flushed on
  * the way out) leaves every acknowledged change behind: the next open replays the journal
- * into SQLite, including groups the folder had not applied yet and groups it had. */
+ * into SQLite, including groups the folder had not applied yet and groups it had. The child
+ * keeps the journal small, so it starts over many times and what the kill leaves behind is
+ * a new pass written over older ones. */
 static void test_acknowledged_changes_survive_a_kill(void **state)
 {
     (void)state;
@@ -746,6 +757,7 @@ static void test_acknowledged_changes_survive_a_kill(void **state)
         if (pid == 0) {
             /* The child: no cmocka here, its exit status is the verdict. */
             fixture_serve(&f, &cfg);
+            store_set_journal_limit(f.svc.store, 16384);
             char vpc[32], body[256];
             snprintf(body, sizeof body, "Action=CreateVpc&CidrBlock=10.%d.0.0/16", 20 + round);
             snprintf(vpc, sizeof vpc, "%s", call(&f, body, "vpcId"));
