@@ -265,8 +265,8 @@ int http_start(struct service *svc, const char *listen, unsigned threads,
     /* Polling threads, each with its own epoll set of connections, one per two CPUs unless
      * told: every action runs under the service lock, so more threads only parallelize
      * HTTP and SigV4, and on 2 CPUs shared with a client one thread served the bench/api mix
-     * faster (23-28k against 20-24k req/s) and with a shorter tail (p99 1.2-1.5 against
-     * 1.5-3.5 ms) than two, which contended for the lock and the CPUs. */
+     * faster (22.7-27.8k against 20.2-24.2k req/s) and with a shorter tail (p99 1.2-1.5
+     * against 1.5-3.7 ms) than two, which contended for the lock and the CPUs. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned pool = threads ? threads : cpus < 4 ? 1u : cpus > 16 ? 8u : (unsigned)(cpus / 2);
     srv->daemon = MHD_start_daemon(
