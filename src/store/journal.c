@@ -125,16 +125,16 @@ int journal_replay(struct journal *j, journal_record_fn fn, void *ctx)
             break;
     }
     free(payload);
-    /* Appends follow the last whole record, in its pass: whatever lies beyond was never
-     * acknowledged, and is overwritten or, past the new records, stops a later replay. A file
-     * without one whole record is emptied, so that nothing in it can follow new records. */
+    /* Appends follow the last whole record, in its pass. What lies beyond it (a torn record,
+     * or the rest of an older pass) is cut off, so that nothing can ever follow a record
+     * appended from here but what is appended after it. */
     j->size = off;
     if (!first)
         j->pass_id = pass_id;
-    else if (j->file_size > 0 && rc == 0) {
-        if (ftruncate(j->fd, 0) != 0)
+    if (rc == 0 && off < j->file_size) {
+        if (ftruncate(j->fd, (off_t)off) != 0)
             return -errno;
-        j->file_size = 0;
+        j->file_size = off;
     }
     return rc;
 }

@@ -18,8 +18,8 @@ void journal_close(struct journal *j);
 
 /* Calls fn for each whole record from the start of the file, in order, until fn returns
  * non-zero (which is returned) or the records end: at a torn or damaged record, or one of
- * an older pass (see journal_restart). The next append follows the last whole record. Call
- * it before the first append. */
+ * an older pass (see journal_restart). The file is cut after the last whole record, and the
+ * next append goes there. Call it before the first append. */
 typedef int (*journal_record_fn)(const unsigned char *payload, size_t len, void *ctx);
 int journal_replay(struct journal *j, journal_record_fn fn, void *ctx);
 

@@ -18,40 +18,7 @@
 #include "model/jsontext.h"
 #include "model/resources.h"
 #include "store/journal.h"
-
-/* Large objects keep their long lists (a route table's routes, a group's rules, an ACL's
- * subnet associations) as one row per element in `parts`, so adding one route writes one
- * small row instead of re-writing the whole table. Which top-level body arrays are split is
- * the class's split[]; everything else stays inline in the object's body. */
-#define STORE_MAX_SPLIT 2
-
-enum store_op_kind {
-    STORE_OP_ROW,       /* upsert the object row */
-    STORE_OP_REMOVE,    /* delete the object row and all its parts */
-    STORE_OP_PART,      /* upsert parts(owner=seq, field, idx) */
-    STORE_OP_PART_TRIM, /* delete parts(owner=seq, field) with index >= idx */
-    STORE_OP_WIPE,      /* delete every row (the --dev reset) */
-};
-
-/* One row change waiting for the next group commit: everything is already encoded, so the
- * writer needs nothing from the model. */
-struct store_op {
-    enum store_op_kind kind;
-    char id[ID_MAX];
-    const char *type;  /* static class name (STORE_OP_ROW) */
-    const char *field; /* static split field name (parts) */
-    long idx;
-    char account[13], region[32], peer_account[13], peer_region[32];
-    uint64_t seq; /* the object's: every kind of op finds its rows by it */
-    char *tags;   /* owned JSON text */
-    char *body;   /* owned JSON text */
-};
-
-static void op_free(struct store_op *op)
-{
-    free(op->tags);
-    free(op->body);
-}
+#include "store/record.h"
 
 /* A 128-bit digest of text the store has staged: equal digests mean the row need not be
  * written again. Two independent 64-bit hashes make an accidental match (which would lose
@@ -140,6 +107,7 @@ struct store {
     pthread_cond_t fold_wake;  /* with group_lock */
     pthread_t fold_thread;
     bool fold_running, fold_stop;
+    bool fold_failing; /* the folder's last fold failed (group_lock) */
     pthread_mutex_t group_lock;
     pthread_cond_t group_done;
     struct store_op *pending;
@@ -430,7 +398,7 @@ void store_close(struct store *st)
     }
     sqlite3_close(st->ckpt_db);
     for (size_t i = 0; i < st->n_pending; i++)
-        op_free(&st->pending[i]);
+        store_op_free(&st->pending[i]);
     free(st->pending);
     pthread_cond_destroy(&st->group_done);
     pthread_mutex_destroy(&st->group_lock);
@@ -946,161 +914,10 @@ static void store_finish_checkpoint(struct store *st)
 #define STORE_FOLD_DELAY_MS 5
 #define STORE_FOLD_GROUPS 512
 
-static void put_u32(struct strbuf *b, uint32_t v)
-{
-    strbuf_append(b, (const char *)&v, sizeof v);
-}
-
-static void put_u64(struct strbuf *b, uint64_t v)
-{
-    strbuf_append(b, (const char *)&v, sizeof v);
-}
-
-static void put_str(struct strbuf *b, const char *s)
-{
-    if (!s) {
-        put_u32(b, UINT32_MAX);
-        return;
-    }
-    size_t n = strlen(s);
-    put_u32(b, (uint32_t)n);
-    strbuf_append(b, s, n);
-}
-
-/* A group's record: the op count, then each op's fields in a fixed order. */
-static void encode_group(struct strbuf *b, const struct store_op *ops, size_t n)
-{
-    strbuf_reset(b);
-    put_u32(b, (uint32_t)n);
-    for (size_t i = 0; i < n; i++) {
-        const struct store_op *op = &ops[i];
-        put_u32(b, (uint32_t)op->kind);
-        put_u64(b, op->seq);
-        put_u64(b, (uint64_t)op->idx);
-        put_str(b, op->id);
-        put_str(b, op->type);
-        put_str(b, op->field);
-        put_str(b, op->account);
-        put_str(b, op->region);
-        put_str(b, op->peer_account);
-        put_str(b, op->peer_region);
-        put_str(b, op->tags);
-        put_str(b, op->body);
-    }
-}
-
-struct record_reader {
-    const unsigned char *p, *end;
-    bool bad;
-};
-
-static uint64_t get_bytes(struct record_reader *r, size_t n)
-{
-    uint64_t v = 0;
-    if ((size_t)(r->end - r->p) < n) {
-        r->bad = true;
-        return 0;
-    }
-    memcpy(&v, r->p, n);
-    r->p += n;
-    return v;
-}
-
-/* The string at the cursor: NULL for an absent one, else a copy owned by the caller. */
-static char *get_str(struct record_reader *r, bool *absent)
-{
-    uint32_t n = (uint32_t)get_bytes(r, 4);
-    *absent = n == UINT32_MAX;
-    if (r->bad || *absent)
-        return NULL;
-    if ((size_t)(r->end - r->p) < n) {
-        r->bad = true;
-        return NULL;
-    }
-    char *s = xmalloc((size_t)n + 1);
-    memcpy(s, r->p, n);
-    s[n] = '\0';
-    r->p += n;
-    return s;
-}
-
-static void get_fixed(struct record_reader *r, char *out, size_t size)
-{
-    bool absent;
-    char *s = get_str(r, &absent);
-    if (s && strlen(s) < size)
-        memcpy(out, s, strlen(s) + 1);
-    else if (!absent)
-        r->bad = true;
-    free(s);
-}
-
-/* Class and field names are static strings of the class table: find the one named. */
-static const char *static_name(struct record_reader *r, bool field)
-{
-    bool absent;
-    char *s = get_str(r, &absent);
-    const char *found = NULL;
-    for (int t = 0; s && !found && t < RES__COUNT; t++) {
-        const struct res_class *c = res_class_of((enum res_type)t);
-        if (!field && strcmp(c->name, s) == 0)
-            found = c->name;
-        for (int f = 0; field && !found && f < STORE_MAX_SPLIT && c->split[f]; f++)
-            if (strcmp(c->split[f], s) == 0)
-                found = c->split[f];
-    }
-    if (!absent && !found)
-        r->bad = true;
-    free(s);
-    return found;
-}
-
-static int decode_group(const unsigned char *p, size_t len, struct store_group *g)
-{
-    struct record_reader r = {.p = p, .end = p + len};
-    uint32_t n = (uint32_t)get_bytes(&r, 4);
-    /* Each op takes at least 60 bytes: a count past that is damage, not a big group. */
-    if (r.bad || n > len / 60)
-        return -EIO;
-    g->ops = xcalloc(n ? n : 1, sizeof *g->ops);
-    g->n = 0;
-    for (uint32_t i = 0; i < n && !r.bad; i++) {
-        struct store_op *op = &g->ops[g->n++];
-        uint32_t kind = (uint32_t)get_bytes(&r, 4);
-        op->kind = (enum store_op_kind)kind;
-        if (kind > STORE_OP_WIPE)
-            r.bad = true;
-        op->seq = get_bytes(&r, 8);
-        op->idx = (long)get_bytes(&r, 8);
-        get_fixed(&r, op->id, sizeof op->id);
-        op->type = static_name(&r, false);
-        op->field = static_name(&r, true);
-        get_fixed(&r, op->account, sizeof op->account);
-        get_fixed(&r, op->region, sizeof op->region);
-        get_fixed(&r, op->peer_account, sizeof op->peer_account);
-        get_fixed(&r, op->peer_region, sizeof op->peer_region);
-        bool absent;
-        op->tags = get_str(&r, &absent);
-        op->body = get_str(&r, &absent);
-        if ((op->kind == STORE_OP_ROW && !op->type) ||
-            ((op->kind == STORE_OP_PART || op->kind == STORE_OP_PART_TRIM) && !op->field))
-            r.bad = true;
-    }
-    if (r.bad || r.p != r.end) {
-        for (size_t i = 0; i < g->n; i++)
-            op_free(&g->ops[i]);
-        free(g->ops);
-        g->ops = NULL;
-        g->n = 0;
-        return -EIO;
-    }
-    return 0;
-}
-
 static void group_free(struct store_group *g)
 {
     for (size_t i = 0; i < g->n; i++)
-        op_free(&g->ops[i]);
+        store_op_free(&g->ops[i]);
     free(g->ops);
 }
 
@@ -1111,7 +928,7 @@ static int replay_group(const unsigned char *payload, size_t len, void *ctx)
 {
     struct store *st = ctx;
     struct store_group g;
-    if (decode_group(payload, len, &g) != 0) {
+    if (store_record_decode(payload, len, &g.ops, &g.n) != 0) {
         fprintf(stderr, "vpcd: store: a journal record does not decode\n");
         return -EIO;
     }
@@ -1231,7 +1048,7 @@ static void *store_folder(void *arg)
             pthread_cond_wait(&st->fold_wake, &st->group_lock);
         if (st->fold_stop)
             break;
-        if (st->n_queue < STORE_FOLD_GROUPS) {
+        if (st->n_queue < STORE_FOLD_GROUPS && st->journal_bytes < st->journal_limit) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += STORE_FOLD_DELAY_MS * 1000000L;
@@ -1246,6 +1063,10 @@ static void *store_folder(void *arg)
         pthread_mutex_lock(&st->fold_lock);
         int rc = full ? fold_all(st) : fold_queued(st);
         pthread_mutex_unlock(&st->fold_lock);
+        pthread_mutex_lock(&st->group_lock);
+        st->fold_failing = rc != 0;
+        pthread_cond_broadcast(&st->group_done);
+        pthread_mutex_unlock(&st->group_lock);
         if (rc != 0) {
             /* Not in a hot loop while SQLite refuses: the groups are safe in the journal. */
             struct timespec pause = {.tv_sec = 0, .tv_nsec = 100000000L};
@@ -1277,7 +1098,12 @@ int store_wait(struct store *st, uint64_t ticket)
 {
     pthread_mutex_lock(&st->group_lock);
     while (st->durable < ticket && !st->failed) {
-        if (st->leader_active) {
+        /* A folder that fell behind (the journal at twice its limit) is waited for: it runs
+         * at a lower priority, and the journal and the queue must not grow without bound.
+         * Not one whose folds fail: the journal keeps the groups, and requests go on. */
+        bool folder_behind = st->fold_running && !st->fold_stop && !st->fold_failing &&
+                             st->journal_bytes >= 2 * st->journal_limit;
+        if (st->leader_active || folder_behind) {
             pthread_cond_wait(&st->group_done, &st->group_lock);
             continue;
         }
@@ -1292,7 +1118,7 @@ int store_wait(struct store *st, uint64_t ticket)
         pthread_mutex_unlock(&st->group_lock);
         int rc = 0;
         if (n) {
-            encode_group(&st->record, ops, n);
+            store_record_encode(&st->record, ops, n);
             rc = journal_append(st->journal, st->record.data, st->record.len);
         }
         pthread_mutex_lock(&st->group_lock);
@@ -1300,10 +1126,14 @@ int store_wait(struct store *st, uint64_t ticket)
         if (rc == 0) {
             if (n) {
                 st->journal_used = true;
+                uint64_t before = st->journal_bytes;
                 st->journal_bytes = journal_size(st->journal);
                 st->queue = xgrow(st->queue, &st->cap_queue, st->n_queue, sizeof *st->queue);
                 st->queue[st->n_queue++] = (struct store_group){ops, n};
-                if (st->n_queue == 1 || st->n_queue == STORE_FOLD_GROUPS)
+                /* The folder wakes for the first group, for a full batch, and when the
+                 * journal reaches its limit (to start it over before it grows much past). */
+                if (st->n_queue == 1 || st->n_queue == STORE_FOLD_GROUPS ||
+                    (before < st->journal_limit && st->journal_bytes >= st->journal_limit))
                     pthread_cond_signal(&st->fold_wake);
             } else {
                 free(ops);
@@ -1312,7 +1142,7 @@ int store_wait(struct store *st, uint64_t ticket)
         } else {
             fprintf(stderr, "vpcd: store: cannot write the journal: %s\n", strerror(-rc));
             for (size_t i = 0; i < n; i++)
-                op_free(&ops[i]);
+                store_op_free(&ops[i]);
             free(ops);
             st->failed = true;
         }
@@ -1365,7 +1195,7 @@ void store_recover(struct store *st)
     while (st->leader_active)
         pthread_cond_wait(&st->group_done, &st->group_lock);
     for (size_t i = 0; i < st->n_pending; i++)
-        op_free(&st->pending[i]);
+        store_op_free(&st->pending[i]);
     st->n_pending = 0;
     if (st->staged > st->durable) {
         st->lost_after = st->durable;

@@ -122,10 +122,19 @@ static void test_torn_record_is_not_a_record(void **state)
     uint64_t whole = journal_size(j);
     append(j, "this one is torn by the crash");
     journal_close(j);
-    /* Every cut of the last record, from its first byte to one short of its end. */
-    off_t full = file_size(f.path);
+    /* Every cut of the last record, from its first byte to one short of its end, each in a
+     * fresh copy (a replay cuts the file after the last whole record). */
+    unsigned char bytes[256];
+    int fd = open(f.path, O_RDONLY);
+    assert_true(fd >= 0);
+    off_t full = read(fd, bytes, sizeof bytes);
+    close(fd);
+    assert_int_equal(full, file_size(f.path));
     for (off_t cut = (off_t)whole + 1; cut < full; cut++) {
-        assert_int_equal(truncate(f.path, cut), 0);
+        fd = open(f.path, O_WRONLY | O_TRUNC);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, bytes, (size_t)cut), cut);
+        close(fd);
         j = reopen(&f, &s);
         assert_int_equal(s.n, 2);
         assert_string_equal(s.items[1], "kept two");
@@ -155,20 +164,30 @@ static void test_damaged_record_ends_replay(void **state)
     append(j, "damaged");
     append(j, "after the damage");
     journal_close(j);
-    int fd = open(f.path, O_RDWR);
+    unsigned char whole[256];
+    int fd = open(f.path, O_RDONLY);
     assert_true(fd >= 0);
-    unsigned char buf[64];
-    size_t n = (size_t)pread(fd, buf, sizeof buf, (off_t)second);
-    assert_true(n > 16 + 7);
+    ssize_t len = read(fd, whole, sizeof whole);
+    close(fd);
+    assert_true(len > (ssize_t)second + 16 + 7);
+    /* Each byte of the second record's header and payload, flipped in a fresh copy (a
+     * replay cuts the file after the last whole record). */
     for (size_t at = 0; at < 16 + 7; at++) {
-        unsigned char was = buf[at];
-        unsigned char bad = (unsigned char)(was ^ 0x10);
-        assert_int_equal(pwrite(fd, &bad, 1, (off_t)(second + at)), 1);
+        unsigned char copy[256];
+        memcpy(copy, whole, (size_t)len);
+        copy[second + at] ^= 0x10;
+        fd = open(f.path, O_WRONLY | O_TRUNC);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, copy, (size_t)len), len);
+        close(fd);
         journal_close(reopen(&f, &s));
         assert_int_equal(s.n, 1);
         assert_string_equal(s.items[0], "good");
-        assert_int_equal(pwrite(fd, &was, 1, (off_t)(second + at)), 1);
+        assert_int_equal(file_size(f.path), (off_t)second);
     }
+    fd = open(f.path, O_WRONLY | O_TRUNC);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, whole, (size_t)len), len);
     close(fd);
     journal_close(reopen(&f, &s));
     assert_int_equal(s.n, 3);
@@ -197,6 +216,8 @@ static void test_restart_hides_the_older_pass(void **state)
     j = reopen(&f, &s);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.items[0], "second pass");
+    /* ... and the rest of the first pass is cut off. */
+    assert_int_equal(file_size(f.path), (off_t)journal_size(j));
     /* The pass a replay found goes on: a record appended now follows "second pass". */
     append(j, "second pass, after a reopen");
     journal_restart(j);
