@@ -90,13 +90,13 @@ struct store {
      * so one write (and one sync) covers all the requests that arrived meanwhile. Tickets
      * count staged groups. The folder thread, off every reply's path, applies journaled
      * groups to SQLite many at a time (one transaction for hundreds of groups, where a
-     * transaction per group cost more than the rest of a request), and empties the journal
-     * once SQLite holds all of it. */
+     * transaction per group cost more than the rest of a request), and starts the journal
+     * over once SQLite holds all of it. */
     struct journal *journal;
     bool syncs;                /* every commit is fsynced (durable_fsync) */
     bool journal_used;         /* this store replayed or appended records: it may empty the file */
-    uint64_t journal_bytes; /* its size after the last append (group_lock) */
-    uint64_t journal_limit; /* journal_bytes that start it over (STORE_JOURNAL_LIMIT) */
+    uint64_t journal_bytes;    /* its size after the last append (group_lock) */
+    uint64_t journal_limit;    /* journal_bytes that start it over (STORE_JOURNAL_LIMIT) */
     struct strbuf record;      /* the leader's encoding buffer */
     struct store_group *queue; /* journaled, not yet taken by a fold (group_lock) */
     size_t n_queue, cap_queue;
