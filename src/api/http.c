@@ -269,11 +269,17 @@ int http_start(struct service *svc, const char *listen, unsigned threads,
      * against 1.5-3.7 ms) than two, which contended for the lock and the CPUs. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned pool = threads ? threads : cpus < 4 ? 1u : cpus > 16 ? 8u : (unsigned)(cpus / 2);
+    /* One polling thread is libmicrohttpd's internal thread without a pool: the option is
+     * left out, since a pool size of 1 (or 0) is ignored with a warning. */
+    struct MHD_OptionItem pool_option[] = {
+        {pool > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)pool, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     srv->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
             MHD_USE_ERROR_LOG,
         (uint16_t)port, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL,
+        MHD_OPTION_ARRAY, pool_option, MHD_OPTION_URI_LOG_CALLBACK, uri_cb, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     if (!srv->daemon) {
