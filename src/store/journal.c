@@ -121,7 +121,8 @@ int journal_replay(struct journal *j, journal_record_fn fn, void *ctx)
         first = false;
         pass_id = h[1];
         off += JOURNAL_HEADER + len;
-        if ((rc = fn(payload, len, ctx)) != 0)
+        /* An empty record has no buffer behind it yet: it still gets a valid pointer. */
+        if ((rc = fn(payload ? payload : (const unsigned char *)"", len, ctx)) != 0)
             break;
     }
     free(payload);

@@ -130,6 +130,8 @@ int store_record_decode(const unsigned char *p, size_t len, struct store_op **ou
 {
     *out = NULL;
     *n_out = 0;
+    if (!p)
+        return -EIO;
     struct record_reader r = {.p = p, .end = p + len};
     uint32_t n = (uint32_t)get_bytes(&r, 4);
     if (r.bad || n > len / RECORD_MIN_OP)
