@@ -37,9 +37,8 @@ void id_random_bytes(void *buf, size_t n)
         fill_random(pool, sizeof pool);
         left = sizeof pool;
     }
+    /* Each byte of the pool is handed out once. */
     memcpy(p, pool + sizeof pool - left, n);
-    /* Bytes handed out are not handed out again. */
-    memset(pool + sizeof pool - left, 0, n);
     left -= n;
 }
 

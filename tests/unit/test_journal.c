@@ -77,6 +77,26 @@ static off_t file_size(const char *path)
     return n;
 }
 
+/* Replaces the file's contents with n bytes (a copy of a journal, cut or damaged). */
+static void write_file(const char *path, const void *bytes, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, bytes, n), (ssize_t)n);
+    close(fd);
+}
+
+/* Reads up to cap bytes of the file; returns how many. */
+static size_t read_file(const char *path, void *bytes, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    ssize_t n = read(fd, bytes, cap);
+    close(fd);
+    assert_true(n >= 0);
+    return (size_t)n;
+}
+
 static void test_records_come_back_in_order(void **state)
 {
     (void)state;
@@ -125,16 +145,10 @@ static void test_torn_record_is_not_a_record(void **state)
     /* Every cut of the last record, from its first byte to one short of its end, each in a
      * fresh copy (a replay cuts the file after the last whole record). */
     unsigned char bytes[256];
-    int fd = open(f.path, O_RDONLY);
-    assert_true(fd >= 0);
-    off_t full = read(fd, bytes, sizeof bytes);
-    close(fd);
+    off_t full = (off_t)read_file(f.path, bytes, sizeof bytes);
     assert_int_equal(full, file_size(f.path));
     for (off_t cut = (off_t)whole + 1; cut < full; cut++) {
-        fd = open(f.path, O_WRONLY | O_TRUNC);
-        assert_true(fd >= 0);
-        assert_int_equal(write(fd, bytes, (size_t)cut), cut);
-        close(fd);
+        write_file(f.path, bytes, (size_t)cut);
         j = reopen(&f, &s);
         assert_int_equal(s.n, 2);
         assert_string_equal(s.items[1], "kept two");
@@ -165,30 +179,21 @@ static void test_damaged_record_ends_replay(void **state)
     append(j, "after the damage");
     journal_close(j);
     unsigned char whole[256];
-    int fd = open(f.path, O_RDONLY);
-    assert_true(fd >= 0);
-    ssize_t len = read(fd, whole, sizeof whole);
-    close(fd);
-    assert_true(len > (ssize_t)second + 16 + 7);
+    size_t len = read_file(f.path, whole, sizeof whole);
+    assert_true(len > second + 16 + 7);
     /* Each byte of the second record's header and payload, flipped in a fresh copy (a
      * replay cuts the file after the last whole record). */
     for (size_t at = 0; at < 16 + 7; at++) {
         unsigned char copy[256];
-        memcpy(copy, whole, (size_t)len);
+        memcpy(copy, whole, len);
         copy[second + at] ^= 0x10;
-        fd = open(f.path, O_WRONLY | O_TRUNC);
-        assert_true(fd >= 0);
-        assert_int_equal(write(fd, copy, (size_t)len), len);
-        close(fd);
+        write_file(f.path, copy, len);
         journal_close(reopen(&f, &s));
         assert_int_equal(s.n, 1);
         assert_string_equal(s.items[0], "good");
         assert_int_equal(file_size(f.path), (off_t)second);
     }
-    fd = open(f.path, O_WRONLY | O_TRUNC);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, whole, (size_t)len), len);
-    close(fd);
+    write_file(f.path, whole, len);
     journal_close(reopen(&f, &s));
     assert_int_equal(s.n, 3);
     seen_free(&s);
@@ -271,14 +276,11 @@ static void test_garbage_is_not_replayed(void **state)
     struct seen s = {.n = 0};
     srand(7);
     for (int round = 0; round < 200; round++) {
-        int fd = open(f.path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        assert_true(fd >= 0);
         unsigned char junk[512];
         size_t n = (size_t)(rand() % (int)sizeof junk);
         for (size_t i = 0; i < n; i++)
             junk[i] = (unsigned char)rand();
-        assert_int_equal(write(fd, junk, n), (ssize_t)n);
-        close(fd);
+        write_file(f.path, junk, n);
         struct journal *j = reopen(&f, &s);
         assert_int_equal(s.n, 0);
         assert_int_equal(journal_size(j), 0);
